@@ -1,1 +1,39 @@
-//! x
+//! Fixture conformance for the CTI workspace.
+//!
+//! Every fixture in `fixtures/` is an exchange between an application and a
+//! vendor system, in one of three formats (byte-stream transcript, HTTP
+//! story, WebSocket frames; see `fixtures/README.md`), with a golden file of
+//! the normalized events it must produce. The runner replays each fixture
+//! twice:
+//!
+//! - **client**: a [`ReplayServer`] plays the vendor side; the vendor
+//!   crate's real client must send what was recorded and produce the golden
+//!   events;
+//! - **simulator**: [`play_client`] plays the application side against the
+//!   vendor crate's simulator, which must answer as recorded; its answers,
+//!   normalized, must give the golden events.
+//!
+//! Vendor crates plug in through the [`Vendor`] trait; [`vendors`] lists the
+//! plug-ins built into this crate.
+
+pub mod fixture;
+pub mod matcher;
+pub mod replay;
+pub mod runner;
+pub mod selftest;
+
+pub use fixture::{Check, Fixture};
+pub use replay::{Received, ReplayServer, play_client};
+pub use runner::{Options, Report, RunningSim, Vendor, run_blocking, run_dir};
+
+use std::path::PathBuf;
+
+/// Every plug-in this build knows.
+pub fn vendors() -> Vec<Box<dyn Vendor>> {
+    vec![Box::new(selftest::SelfTest)]
+}
+
+/// The workspace's `fixtures/` folder.
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}

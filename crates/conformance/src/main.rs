@@ -1,0 +1,40 @@
+//! `conformance [--vendor V] [--fixtures DIR] [--bless]`: replays fixtures
+//! and prints one line per check.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut opts = conformance::Options::default();
+    let mut dir = conformance::fixtures_dir();
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--vendor" => opts.vendor = args.next(),
+            "--fixtures" => dir = args.next().map(PathBuf::from).unwrap_or(dir),
+            "--bless" => opts.bless = true,
+            "-h" | "--help" => {
+                println!("usage: conformance [--vendor V] [--fixtures DIR] [--bless]");
+                return ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("conformance: unknown argument {other:?}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match conformance::run_blocking(&dir, &conformance::vendors(), &opts) {
+        Ok(report) => {
+            print!("{}", report.render());
+            if report.failures().next().is_some() || report.outcomes.is_empty() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(e) => {
+            eprintln!("conformance: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
