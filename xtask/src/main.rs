@@ -1,1 +1,109 @@
-fn main() {}
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! - `ci`: exactly what CI runs (see [`ci`]).
+//! - `conformance [--vendor V] [--fixtures DIR] [--bless]`: replays fixtures.
+//! - `tidy`: repository rules (see [`tidy`]); also a `#[test]`.
+
+mod ci;
+mod tidy;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  ci                                         run every check CI runs, in order
+  conformance [--vendor V] [--fixtures DIR] [--bless]
+                                             replay fixtures against clients and simulators
+  tidy                                       check repository rules (sans-IO layering, no todo!/dbg!)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<()> {
+    let root = project_root();
+    match args.first().map(String::as_str) {
+        Some("ci") => ci::run(&root),
+        Some("conformance") => conformance(&root, &args[1..]),
+        Some("tidy") => {
+            let problems = tidy::check(&root)?;
+            if problems.is_empty() {
+                println!("tidy: ok");
+                Ok(())
+            } else {
+                for p in &problems {
+                    eprintln!("{p}");
+                }
+                bail!("{} tidy problem(s)", problems.len())
+            }
+        }
+        Some("-h" | "--help" | "help") | None => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown command {other:?}\n{USAGE}"),
+    }
+}
+
+/// The workspace root (the parent of this crate).
+pub(crate) fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
+
+fn conformance(root: &Path, args: &[String]) -> Result<()> {
+    let mut cmd = cargo(root);
+    cmd.args(["run", "--quiet", "--locked", "-p", "conformance", "--"]);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--vendor" | "--fixtures" => {
+                let v = it.next().with_context(|| format!("{a} needs a value"))?;
+                let v = if a == "--fixtures" {
+                    // Relative to where the user stands, not the workspace.
+                    std::fs::canonicalize(v)
+                        .with_context(|| format!("fixtures folder {v}"))?
+                        .display()
+                        .to_string()
+                } else {
+                    v.clone()
+                };
+                cmd.args([a.as_str(), v.as_str()]);
+            }
+            "--bless" => {
+                cmd.arg("--bless");
+            }
+            other => bail!("conformance: unknown argument {other:?}"),
+        }
+    }
+    status(&mut cmd)
+}
+
+pub(crate) fn cargo(root: &Path) -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root);
+    cmd
+}
+
+pub(crate) fn status(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    let st = cmd.status().with_context(|| format!("starting {shown}"))?;
+    if !st.success() {
+        bail!("{shown} failed ({st})");
+    }
+    Ok(())
+}

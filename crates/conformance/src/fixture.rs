@@ -396,10 +396,7 @@ pub fn read_golden(path: &Path) -> Result<Vec<Value>> {
 fn parse_header(bytes: &[u8]) -> Result<(BTreeMap<String, String>, &[u8])> {
     let mut pairs = BTreeMap::new();
     let mut rest = bytes;
-    loop {
-        let Some(line) = rest.strip_prefix(b"# ") else {
-            break;
-        };
+    while let Some(line) = rest.strip_prefix(b"# ") {
         let end = line
             .iter()
             .position(|&b| b == b'\n')

@@ -477,10 +477,9 @@ fn build_response(
             None
         }
     };
-    let body: RespBody = match (body, &spec.chunks) {
-        (b, None) => Full::new(b.unwrap_or_default()).boxed_unsync(),
-        (Some(b), Some(_)) => Full::new(b).boxed_unsync(),
-        (None, Some(chunks)) => {
+    let body: RespBody = match &spec.chunks {
+        None => Full::new(body.unwrap_or_default()).boxed_unsync(),
+        Some(chunks) => {
             let (tx, rx) = mpsc::channel::<Bytes>(16);
             let chunks = chunks.clone();
             let state = state.clone();
@@ -603,6 +602,7 @@ async fn client_http(addr: SocketAddr, cases: &[StoryCase]) -> Result<Vec<(u32, 
     Ok(bodies)
 }
 
+#[allow(clippy::result_large_err)] // the handshake callback's signature is tungstenite's
 async fn serve_ws(listener: TcpListener, path: String, frames: Vec<Frame>) -> Result<()> {
     let (stream, _) = timeout("a WebSocket connection", listener.accept()).await??;
     let seen_path = Arc::new(Mutex::new(String::new()));
