@@ -86,7 +86,7 @@ fn render(event: &cti_core::Event, format: Format) -> anyhow::Result<String> {
             format!(
                 "{}  {:<8} {:<14} {}",
                 event.ts,
-                event.source,
+                event.source.as_str(),
                 obj.get("type").and_then(|t| t.as_str()).unwrap_or_default(),
                 rest.join(" ")
             )
