@@ -25,6 +25,14 @@ fn main() -> ExitCode {
     }
     match conformance::run_blocking(&dir, &conformance::vendors(), &opts) {
         Ok(report) => {
+            if report.outcomes.is_empty() {
+                eprintln!(
+                    "conformance: no fixture matched (vendor filter {:?}) below {}",
+                    opts.vendor,
+                    dir.display()
+                );
+                return ExitCode::FAILURE;
+            }
             print!("{}", report.render());
             if report.failures().next().is_some() || report.outcomes.is_empty() {
                 ExitCode::FAILURE
