@@ -10,10 +10,10 @@ use crate::{cargo, status};
 
 /// The published library crates: built without default features, and
 /// checked for IO-free dependency trees where they promise one.
-const LIBRARIES: &[&str] = &["cti-core"];
+const LIBRARIES: &[&str] = &["cti-core", "ami-proto"];
 
 /// Crates that must never have an async runtime or transport in their tree.
-const IO_FREE: &[&str] = &["cti-core"];
+const IO_FREE: &[&str] = &["cti-core", "ami-proto"];
 
 /// Runtime and transport crates that sans-IO code must not pull in.
 pub(crate) const IO_CRATES: &[&str] = &[

@@ -1,0 +1,396 @@
+//! Message boundaries, found before any parsing.
+
+use bytes::{Buf, BytesMut};
+
+use super::parse::{self, END_COMMAND};
+use super::{DecodeError, Decoded, Limits};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Before the greeting line (client side).
+    Banner,
+    /// Between messages; the buffer starts at unexamined input.
+    Idle,
+    /// Inside a message that starts at buffer offset 0.
+    InMessage { lines: usize, legacy: bool },
+    /// Dropping the rest of a rejected message up to its end; `mid_line`
+    /// when the start of the current line was already dropped.
+    Discarding { legacy: bool, mid_line: bool },
+}
+
+/// The incremental AMI decoder: framer plus parser.
+///
+/// Feed it the connection's read buffer; each call to [`Decoder::decode`]
+/// takes one complete message (or the banner) off the front of the buffer,
+/// or returns `None` when more input is needed. Input it has examined is
+/// never scanned again.
+#[derive(Clone, Debug)]
+pub struct Decoder {
+    limits: Limits,
+    state: State,
+    /// Where the line being framed starts in the buffer.
+    line_start: usize,
+    /// How far into the buffer a line end has been searched for.
+    scan: usize,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::server()
+    }
+}
+
+fn is_blank(line: &[u8]) -> bool {
+    matches!(line, b"\n" | b"\r\n")
+}
+
+fn content(line: &[u8]) -> &[u8] {
+    let l = line.strip_suffix(b"\n").unwrap_or(line);
+    l.strip_suffix(b"\r").unwrap_or(l)
+}
+
+impl Decoder {
+    /// A decoder for what a server sends: the first line is the banner.
+    pub fn client() -> Self {
+        Self {
+            limits: Limits::default(),
+            state: State::Banner,
+            line_start: 0,
+            scan: 0,
+        }
+    }
+
+    /// A decoder for what a client sends: no banner.
+    pub fn server() -> Self {
+        Self {
+            limits: Limits::default(),
+            state: State::Idle,
+            line_start: 0,
+            scan: 0,
+        }
+    }
+
+    /// Replaces the limits.
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Forgets any partial message and expects a banner again (after a
+    /// reconnect). The caller clears its buffer.
+    pub fn reset(&mut self, expect_banner: bool) {
+        self.state = if expect_banner {
+            State::Banner
+        } else {
+            State::Idle
+        };
+        self.line_start = 0;
+        self.rewind();
+    }
+
+    /// Takes the next banner or message off the front of `buf`.
+    ///
+    /// Returns `None` when `buf` holds no complete message yet (keep the
+    /// bytes and call again after the next read), `Some(Err(_))` for a
+    /// message that was rejected and dropped (the stream goes on), and
+    /// `Some(Ok(_))` for a banner or message.
+    pub fn decode(&mut self, buf: &mut BytesMut) -> Option<Result<Decoded, DecodeError>> {
+        loop {
+            let Some(i) = memchr::memchr(b'\n', &buf[self.scan..]) else {
+                return self.incomplete(buf);
+            };
+            let line_end = self.scan + i + 1;
+            let line_start = self.line_start;
+            match self.state {
+                State::Banner => {
+                    let line = content(&buf[..line_end]);
+                    if line.is_empty() {
+                        buf.advance(line_end);
+                        self.rewind();
+                        continue;
+                    }
+                    if !line.contains(&b':') {
+                        let banner = buf.split_to(line_end).freeze();
+                        let len = content(&banner).len();
+                        self.state = State::Idle;
+                        self.rewind();
+                        return Some(Ok(Decoded::Banner(banner.slice(..len))));
+                    }
+                    // No banner: a message starts right away.
+                    self.state = State::Idle;
+                }
+                State::Idle => {
+                    if is_blank(&buf[..line_end]) {
+                        // A stray blank line between messages.
+                        buf.advance(line_end);
+                        self.rewind();
+                        continue;
+                    }
+                    let first = content(&buf[..line_end]);
+                    let legacy = is_follows(first);
+                    self.state = State::InMessage { lines: 1, legacy };
+                    self.line_start = line_end;
+                    self.scan = line_end;
+                    if let Some(e) = self.check(line_end, 1, legacy, buf) {
+                        return Some(Err(e));
+                    }
+                }
+                State::InMessage { lines, legacy } => {
+                    let line = &buf[line_start..line_end];
+                    let ends = if legacy {
+                        content(line).ends_with(END_COMMAND)
+                    } else {
+                        is_blank(line)
+                    };
+                    if ends {
+                        let frame = buf.split_to(line_end).freeze();
+                        self.state = State::Idle;
+                        self.rewind();
+                        return Some(parse::frame(frame).map(Decoded::Message));
+                    }
+                    let lines = lines + 1;
+                    self.state = State::InMessage { lines, legacy };
+                    self.line_start = line_end;
+                    self.scan = line_end;
+                    if let Some(e) = self.check(line_end, lines, legacy, buf) {
+                        return Some(Err(e));
+                    }
+                }
+                State::Discarding { legacy, mid_line } => {
+                    let line = &buf[..line_end];
+                    let ends = if legacy {
+                        content(line).ends_with(END_COMMAND)
+                    } else {
+                        !mid_line && is_blank(line)
+                    };
+                    buf.advance(line_end);
+                    self.rewind();
+                    self.state = if ends {
+                        State::Idle
+                    } else {
+                        State::Discarding {
+                            legacy,
+                            mid_line: false,
+                        }
+                    };
+                }
+            }
+        }
+    }
+
+    fn rewind(&mut self) {
+        self.line_start = 0;
+        self.scan = 0;
+    }
+
+    /// Enforces the limits on the message being framed; on a breach, drops
+    /// what is buffered of it and switches to discarding the rest.
+    fn check(
+        &mut self,
+        size: usize,
+        lines: usize,
+        legacy: bool,
+        buf: &mut BytesMut,
+    ) -> Option<DecodeError> {
+        let err = if size > self.limits.max_message_bytes {
+            DecodeError::MessageTooLarge {
+                limit: self.limits.max_message_bytes,
+            }
+        } else if lines > self.limits.max_headers {
+            DecodeError::TooManyHeaders {
+                limit: self.limits.max_headers,
+            }
+        } else {
+            return None;
+        };
+        buf.advance(self.line_start);
+        self.rewind();
+        self.state = State::Discarding {
+            legacy,
+            mid_line: false,
+        };
+        Some(err)
+    }
+
+    /// No line end in the unexamined input: remember how far we looked, and
+    /// bound memory for a message (or a line) that never ends.
+    fn incomplete(&mut self, buf: &mut BytesMut) -> Option<Result<Decoded, DecodeError>> {
+        match self.state {
+            State::Discarding { legacy, mid_line } => {
+                // Drop the partial line, remembering that its start is gone.
+                if !buf.is_empty() {
+                    self.state = State::Discarding {
+                        legacy,
+                        mid_line: mid_line || buf[0] != b'\r' || buf.len() > 1,
+                    };
+                }
+                buf.advance(buf.len());
+                self.rewind();
+                None
+            }
+            _ if buf.len() > self.limits.max_message_bytes => {
+                let legacy = matches!(self.state, State::InMessage { legacy: true, .. });
+                let e = DecodeError::MessageTooLarge {
+                    limit: self.limits.max_message_bytes,
+                };
+                buf.advance(buf.len());
+                self.rewind();
+                self.state = State::Discarding {
+                    legacy,
+                    mid_line: true,
+                };
+                Some(Err(e))
+            }
+            _ => {
+                self.scan = buf.len();
+                None
+            }
+        }
+    }
+}
+
+fn is_follows(first: &[u8]) -> bool {
+    first.len() == "Response: Follows".len() && first.eq_ignore_ascii_case(b"Response: Follows")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Message;
+
+    fn all(dec: &mut Decoder, input: &[u8], chunk: usize) -> Vec<Result<Decoded, DecodeError>> {
+        let mut buf = BytesMut::new();
+        let mut out = Vec::new();
+        for piece in input.chunks(chunk.max(1)) {
+            buf.extend_from_slice(piece);
+            while let Some(r) = dec.decode(&mut buf) {
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    fn msgs(r: &[Result<Decoded, DecodeError>]) -> Vec<Message> {
+        r.iter()
+            .filter_map(|r| match r {
+                Ok(Decoded::Message(m)) => Some(m.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    const STREAM: &[u8] = b"Asterisk Call Manager/11.0.0\r\nResponse: Success\r\nActionID: a\r\nMessage: Authentication accepted\r\n\r\nEvent: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n";
+
+    #[test]
+    fn banner_then_messages_at_any_chunking() {
+        let whole = all(&mut Decoder::client(), STREAM, STREAM.len());
+        assert_eq!(whole.len(), 3);
+        assert_eq!(
+            whole[0],
+            Ok(Decoded::Banner(bytes::Bytes::from_static(
+                b"Asterisk Call Manager/11.0.0"
+            )))
+        );
+        for chunk in [1, 2, 3, 7, 64] {
+            assert_eq!(
+                all(&mut Decoder::client(), STREAM, chunk),
+                whole,
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn tolerates_lf_only_and_the_crlf_lf_ending() {
+        let r = all(
+            &mut Decoder::server(),
+            b"Action: Ping\nActionID: lf-only\n\nEvent: A\r\nX: 1\r\n\nEvent: B\r\n\r\n",
+            5,
+        );
+        let m = msgs(&r);
+        assert_eq!(m.len(), 3);
+        assert_eq!(m[0].action_id(), Some("lf-only"));
+        assert_eq!(m[1].get("X"), Some("1"));
+        assert!(m[2].is_event("B"));
+    }
+
+    #[test]
+    fn oversized_message_costs_only_itself() {
+        let limits = Limits::default().max_message_bytes(64);
+        let mut big = b"Event: Big\r\n".to_vec();
+        for _ in 0..20 {
+            big.extend_from_slice(b"Filler: 0123456789\r\n");
+        }
+        big.extend_from_slice(b"\r\nEvent: After\r\n\r\n");
+        for chunk in [1, 13, 1000] {
+            let r = all(
+                &mut Decoder::server().with_limits(limits.clone()),
+                &big,
+                chunk,
+            );
+            assert_eq!(r.len(), 2, "chunk {chunk}: {r:?}");
+            assert_eq!(r[0], Err(DecodeError::MessageTooLarge { limit: 64 }));
+            assert!(msgs(&r)[0].is_event("After"));
+        }
+    }
+
+    #[test]
+    fn a_line_that_never_ends_is_bounded() {
+        let mut dec = Decoder::server().with_limits(Limits::default().max_message_bytes(100));
+        let mut buf = BytesMut::new();
+        let mut errors = 0;
+        for _ in 0..100 {
+            buf.extend_from_slice(&[b'x'; 50]);
+            while let Some(r) = dec.decode(&mut buf) {
+                assert!(r.is_err());
+                errors += 1;
+            }
+            assert!(buf.len() <= 150, "buffer grew to {}", buf.len());
+        }
+        assert_eq!(errors, 1);
+        buf.extend_from_slice(b"\r\n\r\nEvent: Ok\r\n\r\n");
+        let r = dec.decode(&mut buf).unwrap().unwrap();
+        assert!(matches!(r, Decoded::Message(m) if m.is_event("Ok")));
+    }
+
+    #[test]
+    fn too_many_headers() {
+        let mut dec = Decoder::server().with_limits(Limits::default().max_headers(3));
+        let r = all(
+            &mut dec,
+            b"Event: A\r\nB: 1\r\nC: 2\r\nD: 3\r\n\r\nEvent: Z\r\n\r\n",
+            4,
+        );
+        assert_eq!(r[0], Err(DecodeError::TooManyHeaders { limit: 3 }));
+        assert!(msgs(&r)[0].is_event("Z"));
+    }
+
+    #[test]
+    fn legacy_follows_output_may_hold_blank_lines() {
+        let input = b"Response: Follows\r\nPrivilege: Command\r\nActionID: 9\r\nline 1\n\nline 3\n--END COMMAND--\r\n\r\nEvent: Next\r\n\r\n";
+        for chunk in [1, 10, 500] {
+            let r = all(&mut Decoder::server(), input, chunk);
+            let m = msgs(&r);
+            assert_eq!(m.len(), 2, "{r:?}");
+            assert_eq!(m[0].output(), ["line 1", "", "line 3"]);
+            assert!(m[1].is_event("Next"));
+        }
+    }
+
+    #[test]
+    fn malformed_message_resynchronises() {
+        let r = all(
+            &mut Decoder::server(),
+            b"Event: A\r\njunk line\r\n\r\nEvent: B\r\n\r\n",
+            3,
+        );
+        assert_eq!(r[0], Err(DecodeError::MalformedLine { line: 2 }));
+        assert!(msgs(&r)[0].is_event("B"));
+    }
+}

@@ -1,0 +1,512 @@
+//! One AMI message: an ordered list of headers over one shared buffer.
+
+use std::fmt;
+
+use bytes::{BufMut, Bytes, BytesMut};
+
+use super::header::{ActionId, HeaderName, HeaderValue, ValidationError};
+
+/// A byte range in a message's buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+}
+
+impl Span {
+    pub(crate) fn new(start: usize, end: usize) -> Self {
+        // Frames are capped far below 4 GiB by the decoder's limits.
+        Self {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+        }
+    }
+
+    fn get<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
+        buf.get(self.start as usize..self.end as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// Where one header's name and value sit in the buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct HeaderSpan {
+    pub(crate) name: Span,
+    pub(crate) value: Span,
+}
+
+/// What a message is, decided by its first header (never by which headers
+/// it carries: `Event: OriginateResponse` has a `Response:` header too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MessageKind {
+    /// `Response: …` first: the answer to an action.
+    Response,
+    /// `Event: …` first: an event (unsolicited, or a list item).
+    Event,
+    /// `Action: …` first: a request from a client.
+    Action,
+    /// Anything else (a client block without `Action:`, for instance).
+    Other,
+}
+
+/// One AMI message: headers in wire order, repeated names kept.
+///
+/// The headers are views into one shared, reference-counted buffer (the
+/// frame as received), so decoding a message copies no header and cloning a
+/// message is cheap. Names compare without ASCII case. Values are bytes, as
+/// Asterisk does not validate them; [`Message::get`] gives them as `&str`
+/// when they are UTF-8 and [`Message::get_bytes`] always.
+///
+/// ```
+/// use ami_proto::Message;
+/// let m = Message::action("Originate")
+///     .action_id("o-1")
+///     .header("Channel", "Local/200@test")
+///     .header("Variable", "A=1")
+///     .header("Variable", "B=2")
+///     .build()
+///     .unwrap();
+/// assert_eq!(m.get("channel"), Some("Local/200@test"));
+/// assert_eq!(m.get_all("Variable").collect::<Vec<_>>(), ["A=1", "B=2"]);
+/// assert_eq!(&m.to_bytes()[..], b"Action: Originate\r\nActionID: o-1\r\nChannel: Local/200@test\r\nVariable: A=1\r\nVariable: B=2\r\n\r\n");
+/// ```
+#[derive(Clone)]
+pub struct Message {
+    buf: Bytes,
+    headers: Vec<HeaderSpan>,
+    output: Option<Span>,
+}
+
+/// One header of a message, borrowed.
+#[derive(Clone, Copy)]
+pub struct Header<'a> {
+    name: &'a [u8],
+    value: &'a [u8],
+}
+
+impl<'a> Header<'a> {
+    /// The name as received.
+    pub fn name(&self) -> &'a str {
+        // Names are checked to be ASCII-free of separators when decoded;
+        // non-UTF-8 names show as empty.
+        std::str::from_utf8(self.name).unwrap_or_default()
+    }
+
+    /// The name's bytes.
+    pub fn name_bytes(&self) -> &'a [u8] {
+        self.name
+    }
+
+    /// The value, if it is UTF-8.
+    pub fn value(&self) -> Option<&'a str> {
+        std::str::from_utf8(self.value).ok()
+    }
+
+    /// The value's bytes.
+    pub fn value_bytes(&self) -> &'a [u8] {
+        self.value
+    }
+
+    /// True if the name equals `name` ignoring ASCII case.
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name.as_bytes())
+    }
+}
+
+impl fmt::Debug for Header<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}",
+            String::from_utf8_lossy(self.name),
+            String::from_utf8_lossy(self.value)
+        )
+    }
+}
+
+/// A `ChanVariable: name=value` style header, split.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Variable<'a> {
+    /// The header it came from (`ChanVariable`, `DestChanVariable`, `Variable`, …).
+    pub header: &'a str,
+    /// The variable's name.
+    pub name: &'a str,
+    /// Its value (may be empty, or `(null)` for an unset variable in `Status`).
+    pub value: &'a str,
+}
+
+impl Message {
+    pub(crate) fn from_parts(buf: Bytes, headers: Vec<HeaderSpan>, output: Option<Span>) -> Self {
+        Self {
+            buf,
+            headers,
+            output,
+        }
+    }
+
+    /// Starts building an action (`Action: name` first).
+    pub fn action(name: &str) -> MessageBuilder {
+        MessageBuilder::new().header("Action", name)
+    }
+
+    /// Starts building a response (`Response: status` first), for simulators.
+    pub fn response(status: &str) -> MessageBuilder {
+        MessageBuilder::new().header("Response", status)
+    }
+
+    /// Starts building an event (`Event: name` first), for simulators.
+    pub fn event(name: &str) -> MessageBuilder {
+        MessageBuilder::new().header("Event", name)
+    }
+
+    /// Starts building a message with no first header yet.
+    pub fn builder() -> MessageBuilder {
+        MessageBuilder::new()
+    }
+
+    /// The headers in wire order.
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = Header<'_>> + '_ {
+        self.headers.iter().map(|h| Header {
+            name: h.name.get(&self.buf),
+            value: h.value.get(&self.buf),
+        })
+    }
+
+    /// How many headers.
+    pub fn len(&self) -> usize {
+        self.headers.len()
+    }
+
+    /// True if the message has no header.
+    pub fn is_empty(&self) -> bool {
+        self.headers.is_empty()
+    }
+
+    /// The first header.
+    pub fn first(&self) -> Option<Header<'_>> {
+        self.headers().next()
+    }
+
+    /// What the message is, from its first header.
+    pub fn kind(&self) -> MessageKind {
+        match self.first() {
+            Some(h) if h.is("Response") => MessageKind::Response,
+            Some(h) if h.is("Event") => MessageKind::Event,
+            Some(h) if h.is("Action") => MessageKind::Action,
+            _ => MessageKind::Other,
+        }
+    }
+
+    /// The first header's value: the event name, action name or response
+    /// status.
+    pub fn name(&self) -> Option<&str> {
+        self.first().and_then(|h| h.value())
+    }
+
+    /// True for an event named `name` (ignoring case: the documentation's
+    /// `NewExten` is `Newexten` on the wire).
+    pub fn is_event(&self, name: &str) -> bool {
+        self.kind() == MessageKind::Event
+            && self
+                .first()
+                .is_some_and(|h| h.value.eq_ignore_ascii_case(name.as_bytes()))
+    }
+
+    /// The first value of header `name` (ignoring case), if UTF-8.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.get_bytes(name)
+            .and_then(|v| std::str::from_utf8(v).ok())
+    }
+
+    /// The first value of header `name` (ignoring case), as bytes.
+    pub fn get_bytes(&self, name: &str) -> Option<&[u8]> {
+        self.headers().find(|h| h.is(name)).map(|h| h.value)
+    }
+
+    /// Every value of header `name`, in order (UTF-8 values only).
+    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.headers()
+            .filter(move |h| h.is(name))
+            .filter_map(|h| h.value())
+    }
+
+    /// The `ActionID`, if present and non-empty.
+    pub fn action_id(&self) -> Option<&str> {
+        self.get("ActionID").filter(|v| !v.is_empty())
+    }
+
+    /// Variables carried as `name=value` headers: `ChanVariable`,
+    /// `DestChanVariable`, any other `…ChanVariable`, and `Variable`.
+    pub fn variables(&self) -> impl Iterator<Item = Variable<'_>> + '_ {
+        self.headers().filter_map(|h| {
+            let n = h.name();
+            let is_var = n.eq_ignore_ascii_case("Variable")
+                || (n.len() >= 12 && n[n.len() - 12..].eq_ignore_ascii_case("ChanVariable"));
+            if !is_var {
+                return None;
+            }
+            let v = h.value()?;
+            let (name, value) = v.split_once('=').unwrap_or((v, ""));
+            Some(Variable {
+                header: n,
+                name,
+                value,
+            })
+        })
+    }
+
+    /// The value of the variable `name` carried in header `header`
+    /// (`ChanVariable`, `DestChanVariable`, …).
+    pub fn variable(&self, header: &str, name: &str) -> Option<&str> {
+        self.variables()
+            .find(|v| v.header.eq_ignore_ascii_case(header) && v.name == name)
+            .map(|v| v.value)
+    }
+
+    /// Command output lines: every `Output:` value (Asterisk 14 and later),
+    /// or the raw lines of a legacy `Response: Follows` message.
+    pub fn output(&self) -> Vec<&str> {
+        match self.output {
+            Some(span) => {
+                let raw = std::str::from_utf8(span.get(&self.buf)).unwrap_or_default();
+                raw.split('\n')
+                    .map(|l| l.strip_suffix('\r').unwrap_or(l))
+                    .collect()
+            }
+            None => self.get_all("Output").collect(),
+        }
+    }
+
+    /// The raw legacy command output (`Response: Follows` … `--END COMMAND--`),
+    /// if this is such a message.
+    pub fn legacy_output(&self) -> Option<&[u8]> {
+        self.output.map(|s| s.get(&self.buf))
+    }
+
+    /// True for a list's opening response (`EventList: start`).
+    pub fn is_list_start(&self) -> bool {
+        self.get_bytes("EventList")
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"start"))
+    }
+
+    /// True for a list's completion event (`EventList: Complete`).
+    pub fn is_list_complete(&self) -> bool {
+        self.get_bytes("EventList")
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"Complete"))
+    }
+
+    /// Writes the message in canonical form (`Name: value\r\n` … `\r\n`).
+    pub fn encode(&self, out: &mut BytesMut) {
+        let body: usize = self
+            .headers
+            .iter()
+            .map(|h| (h.name.end - h.name.start + h.value.end - h.value.start + 4) as usize)
+            .sum();
+        out.reserve(body + 2 + self.output.map_or(0, |s| (s.end - s.start) as usize + 20));
+        for h in self.headers() {
+            out.put_slice(h.name);
+            out.put_slice(b": ");
+            out.put_slice(h.value);
+            out.put_slice(b"\r\n");
+        }
+        if let Some(raw) = self.legacy_output() {
+            out.put_slice(raw);
+            out.put_slice(b"--END COMMAND--\r\n");
+        }
+        out.put_slice(b"\r\n");
+    }
+
+    /// The message in canonical wire form.
+    pub fn to_bytes(&self) -> Bytes {
+        let mut out = BytesMut::new();
+        self.encode(&mut out);
+        out.freeze()
+    }
+}
+
+impl PartialEq for Message {
+    /// Same headers (names byte-for-byte, values) in the same order, and
+    /// the same legacy output.
+    fn eq(&self, other: &Self) -> bool {
+        self.headers.len() == other.headers.len()
+            && self
+                .headers()
+                .zip(other.headers())
+                .all(|(a, b)| a.name == b.name && a.value == b.value)
+            && self.legacy_output() == other.legacy_output()
+    }
+}
+
+impl Eq for Message {}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut l = f.debug_list();
+        for h in self.headers() {
+            if h.is("Secret") || h.is("Key") {
+                l.entry(&format_args!("{}: ***", h.name()));
+            } else {
+                l.entry(&h);
+            }
+        }
+        if let Some(raw) = self.legacy_output() {
+            l.entry(&format_args!("<legacy output {} bytes>", raw.len()));
+        }
+        l.finish()
+    }
+}
+
+/// Builds a message header by header, validating names and values.
+///
+/// The first invalid name or value is remembered and returned by
+/// [`MessageBuilder::build`], so a chain of `header` calls needs one `?`.
+#[derive(Debug)]
+pub struct MessageBuilder {
+    buf: BytesMut,
+    headers: Vec<HeaderSpan>,
+    error: Option<ValidationError>,
+}
+
+impl MessageBuilder {
+    fn new() -> Self {
+        Self {
+            buf: BytesMut::with_capacity(128),
+            headers: Vec::with_capacity(8),
+            error: None,
+        }
+    }
+
+    fn push(&mut self, name: &str, value: &str) {
+        let n0 = self.buf.len();
+        self.buf.put_slice(name.as_bytes());
+        let n1 = self.buf.len();
+        self.buf.put_slice(b": ");
+        let v0 = self.buf.len();
+        self.buf.put_slice(value.as_bytes());
+        let v1 = self.buf.len();
+        self.buf.put_slice(b"\r\n");
+        self.headers.push(HeaderSpan {
+            name: Span::new(n0, n1),
+            value: Span::new(v0, v1),
+        });
+    }
+
+    /// Appends a header, validating both parts.
+    #[must_use]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        if self.error.is_none() {
+            match (HeaderName::new(name), HeaderValue::new(value)) {
+                (Ok(_), Ok(_)) => self.push(name, value),
+                (Err(e), _) | (_, Err(e)) => self.error = Some(e),
+            }
+        }
+        self
+    }
+
+    /// Appends an already validated header.
+    #[must_use]
+    pub fn typed_header(mut self, name: &HeaderName, value: &HeaderValue) -> Self {
+        self.push(name.as_str(), value.as_str());
+        self
+    }
+
+    /// Appends `ActionID: id` (an empty id is an error: Asterisk would drop it).
+    #[must_use]
+    pub fn action_id(self, id: &str) -> Self {
+        match ActionId::new(id) {
+            Ok(id) => self.typed_action_id(&id),
+            Err(e) => {
+                let mut s = self;
+                s.error.get_or_insert(e);
+                s
+            }
+        }
+    }
+
+    /// Appends an already validated `ActionID`.
+    #[must_use]
+    pub fn typed_action_id(mut self, id: &ActionId) -> Self {
+        self.push("ActionID", id.as_str());
+        self
+    }
+
+    /// Appends one `name: key=value` header (`Variable` on Originate, for
+    /// instance).
+    #[must_use]
+    pub fn variable(self, header: &str, key: &str, value: &str) -> Self {
+        self.header(header, &format!("{key}={value}"))
+    }
+
+    /// Finishes the message.
+    pub fn build(mut self) -> Result<Message, ValidationError> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        self.buf.put_slice(b"\r\n");
+        Ok(Message {
+            buf: self.buf.freeze(),
+            headers: self.headers,
+            output: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builder_rejects_injection_and_keeps_order() {
+        let err = Message::action("Setvar")
+            .header("Value", "x\r\nAction: Hangup")
+            .build()
+            .unwrap_err();
+        assert!(err.is_line_break());
+        assert!(Message::action("Ping").action_id("").build().is_err());
+        let m = Message::event("Newchannel")
+            .header("Uniqueid", "1.1")
+            .header("Linkedid", "1.1")
+            .build()
+            .unwrap();
+        assert_eq!(m.kind(), MessageKind::Event);
+        assert!(m.is_event("NEWCHANNEL"));
+        assert_eq!(
+            m.headers().map(|h| h.name()).collect::<Vec<_>>(),
+            ["Event", "Uniqueid", "Linkedid"]
+        );
+    }
+
+    #[test]
+    fn variables_view() {
+        let m = Message::event("Newexten")
+            .header("ChanVariable", "FOO=a=b")
+            .header("DestChanVariable", "BAR=")
+            .header("Variable", "X=(null)")
+            .header("Other", "NOT=var")
+            .build()
+            .unwrap();
+        let vars: Vec<_> = m.variables().map(|v| (v.header, v.name, v.value)).collect();
+        assert_eq!(
+            vars,
+            [
+                ("ChanVariable", "FOO", "a=b"),
+                ("DestChanVariable", "BAR", ""),
+                ("Variable", "X", "(null)")
+            ]
+        );
+        assert_eq!(m.variable("destchanvariable", "BAR"), Some(""));
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let m = Message::action("Login")
+            .header("Username", "admin")
+            .header("Secret", "amp111")
+            .build()
+            .unwrap();
+        let shown = format!("{m:?}");
+        assert!(!shown.contains("amp111"), "{shown}");
+        assert!(shown.contains("admin"));
+    }
+}
