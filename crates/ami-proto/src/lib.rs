@@ -13,6 +13,9 @@
 //! - [`codec`]: the incremental, zero-copy [`Decoder`](codec::Decoder)
 //!   (framer with size limits and resynchronisation, then a nom grammar per
 //!   frame) and the encoder. No IO.
+//! - [`session`]: the deterministic client [`Session`](session::Session):
+//!   banner, plain or MD5 login, ActionID correlation, event lists,
+//!   keep-alive, timeouts, logoff and reconnect decisions. No IO, no clock.
 //!
 //! The wire facts it follows were recorded from Asterisk 22.10.1 (AMI
 //! 11.0.0): values keep their colons and leading spaces, empty values are
@@ -22,6 +25,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod codec;
+pub mod session;
 pub mod types;
 
 pub use cti_core;
