@@ -5,6 +5,7 @@
 //! - `tidy`: repository rules (see [`tidy`]); also a `#[test]`.
 
 mod ci;
+mod fixtures;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,8 @@ commands:
   ci                                         run every check CI runs, in order
   conformance [--vendor V] [--fixtures DIR] [--bless]
                                              replay fixtures against clients and simulators
+  fixtures import-ami <recordings-dir> [--out DIR] [--product P]
+                                             turn AMI lab recordings into fixtures/ami/recordings/
   tidy                                       check repository rules (sans-IO layering, no todo!/dbg!)
 ";
 
@@ -38,6 +41,7 @@ fn run(args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("ci") => ci::run(&root),
         Some("conformance") => conformance(&root, &args[1..]),
+        Some("fixtures") => fixtures::run(&root, &args[1..]),
         Some("tidy") => {
             let problems = tidy::check(&root)?;
             if problems.is_empty() {
