@@ -3,8 +3,11 @@
 //! - `ci`: exactly what CI runs (see [`ci`]).
 //! - `conformance [--vendor V] [--fixtures DIR] [--bless]`: replays fixtures.
 //! - `tidy`: repository rules (see [`tidy`]); also a `#[test]`.
+//! - `codegen [--check]`: typed AMI events and actions (see [`codegen`]); the
+//!   check is also a `#[test]`.
 
 mod ci;
+mod codegen;
 mod fixtures;
 mod tidy;
 
@@ -18,6 +21,8 @@ usage: cargo xtask <command>
 
 commands:
   ci                                         run every check CI runs, in order
+  codegen [--check]                          generate ami-proto's typed events and actions from
+                                             crates/ami-proto/codegen/*.tsv (--check: fail if stale)
   conformance [--vendor V] [--fixtures DIR] [--bless]
                                              replay fixtures against clients and simulators
   fixtures import-ami <recordings-dir> [--out DIR] [--product P]
@@ -40,6 +45,14 @@ fn run(args: &[String]) -> Result<()> {
     let root = project_root();
     match args.first().map(String::as_str) {
         Some("ci") => ci::run(&root),
+        Some("codegen") => {
+            let mode = match &args[1..] {
+                [] => codegen::Mode::Write,
+                [c] if c == "--check" => codegen::Mode::Check,
+                other => bail!("codegen: unexpected arguments {other:?}\n{USAGE}"),
+            };
+            codegen::run(&root, mode)
+        }
         Some("conformance") => conformance(&root, &args[1..]),
         Some("fixtures") => fixtures::run(&root, &args[1..]),
         Some("tidy") => {

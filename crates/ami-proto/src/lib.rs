@@ -24,11 +24,16 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
 pub mod codec;
 pub mod session;
 pub mod types;
 
 pub use cti_core;
+pub use types::generated::{actions, events};
+pub use types::{Action, Event};
 pub use types::{
     ActionId, Header, HeaderName, HeaderValue, Message, MessageBuilder, MessageKind,
     ValidationError, Variable,

@@ -1,0 +1,293 @@
+//! The task that owns the socket and the session.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+use tokio_rustls::TlsConnector;
+
+use super::config::{ClientConfig, Roots};
+use super::error::{Error, Kind};
+use super::{ClientEvent, Request};
+use crate::ActionId;
+use crate::session::{Completed, DriverCommand, Session, SessionEvent};
+
+trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+/// The one place the client reads the clock.
+fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
+
+fn pem_certs(pem: &[u8]) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, Error> {
+    use rustls_pki_types::pem::PemObject;
+    let certs: Result<Vec<_>, _> = rustls_pki_types::CertificateDer::pem_slice_iter(pem).collect();
+    let certs = certs.map_err(|e| {
+        Error::with(
+            Kind::Config("unreadable CA certificate PEM".into()),
+            e.to_string(),
+        )
+    })?;
+    if certs.is_empty() {
+        return Err(Error::new(Kind::Config(
+            "no certificate in the CA PEM".into(),
+        )));
+    }
+    Ok(certs)
+}
+
+/// Builds the TLS connector once, so that bad CA data fails `connect`.
+pub(super) fn tls_connector(config: &ClientConfig) -> Result<Option<TlsConnector>, Error> {
+    let Some(tls) = &config.tls else {
+        return Ok(None);
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    let (system, extra) = match &tls.roots {
+        Roots::System => (true, None),
+        Roots::Pem(p) => (false, Some(p)),
+        Roots::SystemAnd(p) => (true, Some(p)),
+    };
+    if system {
+        let found = rustls_native_certs::load_native_certs();
+        roots.add_parsable_certificates(found.certs);
+    }
+    if let Some(pem) = extra {
+        for cert in pem_certs(pem)? {
+            roots
+                .add(cert)
+                .map_err(|e| Error::with(Kind::Config("invalid CA certificate".into()), e))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::with(Kind::Tls, e))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Some(TlsConnector::from(Arc::new(cfg))))
+}
+
+pub(super) struct Driver {
+    config: ClientConfig,
+    tls: Option<TlsConnector>,
+    requests: mpsc::Receiver<Request>,
+    requests_open: bool,
+    events: mpsc::Sender<ClientEvent>,
+    missed: Arc<AtomicU64>,
+    ready: Option<oneshot::Sender<Result<(), Error>>>,
+    waiters: HashMap<ActionId, oneshot::Sender<Result<Completed, Error>>>,
+    logoff_waiters: Vec<oneshot::Sender<()>>,
+    abandoned: bool,
+}
+
+impl Driver {
+    pub(super) fn new(
+        config: ClientConfig,
+        tls: Option<TlsConnector>,
+        requests: mpsc::Receiver<Request>,
+        events: mpsc::Sender<ClientEvent>,
+        missed: Arc<AtomicU64>,
+        ready: oneshot::Sender<Result<(), Error>>,
+    ) -> Self {
+        Self {
+            config,
+            tls,
+            requests,
+            requests_open: true,
+            events,
+            missed,
+            ready: Some(ready),
+            waiters: HashMap::new(),
+            logoff_waiters: Vec::new(),
+            abandoned: false,
+        }
+    }
+
+    async fn open(&self) -> Result<Box<dyn Io>, Error> {
+        let addr = self.config.addr.clone();
+        let connect = async {
+            let tcp = TcpStream::connect(&addr)
+                .await
+                .map_err(|e| Error::with(Kind::Io, e))?;
+            tcp.set_nodelay(true).ok();
+            let Some(tls) = &self.tls else {
+                return Ok(Box::new(tcp) as Box<dyn Io>);
+            };
+            let host = match self.config.tls.as_ref().and_then(|t| t.server_name.clone()) {
+                Some(h) => h,
+                None => addr
+                    .rsplit_once(':')
+                    .map_or(addr.as_str(), |(h, _)| h)
+                    .trim_matches(['[', ']'])
+                    .to_owned(),
+            };
+            let name = rustls_pki_types::ServerName::try_from(host)
+                .map_err(|e| Error::with(Kind::Config("invalid TLS server name".into()), e))?;
+            let stream = tls
+                .connect(name, tcp)
+                .await
+                .map_err(|e| Error::with(Kind::Tls, e))?;
+            Ok(Box::new(stream) as Box<dyn Io>)
+        };
+        match tokio::time::timeout(self.config.connect_timeout, connect).await {
+            Ok(r) => r,
+            Err(_) => Err(Error::new(Kind::Timeout)),
+        }
+    }
+
+    /// Queues an event without ever waiting for the consumer.
+    fn emit(&self, ev: ClientEvent) {
+        if self.events.try_send(ev).is_err() && !self.events.is_closed() {
+            self.missed.fetch_add(1, Ordering::AcqRel);
+            tracing::debug!("event consumer lagging");
+        }
+    }
+
+    pub(super) async fn run(mut self) {
+        let mut session = Session::new(self.config.session.clone(), now());
+        let mut transport: Option<Box<dyn Io>> = None;
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            while let Some(cmd) = session.poll_command() {
+                match cmd {
+                    DriverCommand::Connect => match self.open().await {
+                        Ok(t) => {
+                            tracing::debug!("connected");
+                            transport = Some(t);
+                            session.handle_connected(now());
+                        }
+                        Err(e) => {
+                            tracing::debug!(error = %e, "connect failed");
+                            if let Some(ready) = self.ready.take() {
+                                let _ = ready.send(Err(e));
+                                return;
+                            }
+                            session.handle_connect_failed(now());
+                        }
+                    },
+                    DriverCommand::Disconnect => transport = None,
+                }
+            }
+            while let Some(bytes) = session.poll_transmit() {
+                let Some(t) = transport.as_mut() else { break };
+                let written = async {
+                    t.write_all(&bytes).await?;
+                    t.flush().await
+                };
+                if written.await.is_err() {
+                    transport = None;
+                    session.handle_disconnected(now());
+                }
+            }
+            while let Some(ev) = session.poll_event() {
+                self.dispatch(ev);
+            }
+            if session.is_closed() || self.abandoned {
+                break;
+            }
+            let deadline = session.poll_timeout();
+            tokio::select! {
+                read = read_some(&mut transport, &mut buf) => match read {
+                    Ok(0) | Err(_) => {
+                        tracing::debug!("connection ended");
+                        transport = None;
+                        session.handle_disconnected(now());
+                    }
+                    Ok(n) => session.handle_input(&buf[..n], now()),
+                },
+                req = self.requests.recv(), if self.requests_open => match req {
+                    Some(Request::Action { msg, list, reply }) => {
+                        let sent = if list { session.send_list(&msg, now()) } else { session.send_action(&msg, now()) };
+                        match sent {
+                            Ok(id) => {
+                                self.waiters.insert(id, reply);
+                            }
+                            Err(e) => {
+                                let _ = reply.send(Err(Error::new(Kind::Session(e))));
+                            }
+                        }
+                    }
+                    Some(Request::Logoff { reply }) => {
+                        self.logoff_waiters.push(reply);
+                        session.close(now());
+                    }
+                    None => {
+                        // Every Client handle is gone: log off.
+                        self.requests_open = false;
+                        session.close(now());
+                    }
+                },
+                () = sleep_until(deadline) => session.handle_timeout(now()),
+            }
+        }
+        for (_, w) in self.waiters.drain() {
+            let _ = w.send(Err(Error::new(Kind::Closed)));
+        }
+        for w in self.logoff_waiters.drain(..) {
+            let _ = w.send(());
+        }
+    }
+
+    fn dispatch(&mut self, ev: SessionEvent) {
+        match ev {
+            SessionEvent::Completed { id, outcome } => {
+                if let Some(w) = self.waiters.remove(&id) {
+                    let _ = w.send(outcome.map_err(Error::from_action));
+                }
+            }
+            SessionEvent::Connected { banner } => {
+                tracing::debug!(%banner, "logged in");
+                if let Some(ready) = self.ready.take() {
+                    let _ = ready.send(Ok(()));
+                }
+            }
+            SessionEvent::LoginFailed { message } => {
+                if let Some(ready) = self.ready.take() {
+                    let _ = ready.send(Err(Error::new(Kind::Login(message))));
+                }
+            }
+            SessionEvent::Reconnecting { attempt, delay } => {
+                if let Some(ready) = self.ready.take() {
+                    // The first connection broke before login: `connect`
+                    // fails and this driver stops.
+                    let _ = ready.send(Err(Error::new(Kind::Closed)));
+                    self.abandoned = true;
+                    return;
+                }
+                self.emit(ClientEvent::Reconnecting { attempt, delay });
+            }
+            SessionEvent::Reconnected { gap } => self.emit(ClientEvent::Reconnected { gap }),
+            SessionEvent::Event(m) => self.emit(ClientEvent::Event(m)),
+            SessionEvent::UnmatchedResponse(m) => self.emit(ClientEvent::UnmatchedResponse(m)),
+            SessionEvent::DecodeError(e) => {
+                tracing::warn!(error = %e, "dropped a message");
+                self.emit(ClientEvent::DecodeError(e));
+            }
+            SessionEvent::Closed { reason } => {
+                if let Some(ready) = self.ready.take() {
+                    let _ = ready.send(Err(Error::new(Kind::Closed)));
+                }
+                self.emit(ClientEvent::Closed { reason });
+            }
+        }
+    }
+}
+
+async fn read_some(transport: &mut Option<Box<dyn Io>>, buf: &mut [u8]) -> std::io::Result<usize> {
+    match transport {
+        Some(t) => t.read(buf).await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
+        None => std::future::pending().await,
+    }
+}

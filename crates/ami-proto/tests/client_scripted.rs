@@ -1,0 +1,233 @@
+//! The client against a scripted server on 127.0.0.1 (no simulator): login,
+//! correlation, lists, reconnect with a gap signal, lag signal, logoff.
+#![cfg(feature = "client")]
+
+use std::time::Duration;
+
+use ami_proto::Message;
+use ami_proto::client::{ClientConfig, ClientEvent, connect};
+use ami_proto::session::{AuthMethod, SessionConfig};
+use cti_core::BackoffConfig;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+use tokio::time::timeout;
+
+const T: Duration = Duration::from_secs(5);
+
+/// Reads one client block; returns its lines.
+async fn read_block(r: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> Vec<String> {
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        let n = timeout(T, r.read_line(&mut line)).await.unwrap().unwrap();
+        assert!(n > 0, "client closed early");
+        let line = line.trim_end().to_owned();
+        if line.is_empty() {
+            return lines;
+        }
+        lines.push(line);
+    }
+}
+
+fn header<'a>(block: &'a [String], name: &str) -> &'a str {
+    block
+        .iter()
+        .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+        .unwrap_or_default()
+}
+
+/// Accepts one connection and logs the client in (plain).
+async fn accept_and_login(
+    l: &TcpListener,
+) -> (
+    BufReader<tokio::net::tcp::OwnedReadHalf>,
+    tokio::net::tcp::OwnedWriteHalf,
+) {
+    let (s, _) = timeout(T, l.accept()).await.unwrap().unwrap();
+    let (r, mut w) = s.into_split();
+    let mut r = BufReader::new(r);
+    w.write_all(b"Asterisk Call Manager/11.0.0\r\n")
+        .await
+        .unwrap();
+    let login = read_block(&mut r).await;
+    assert_eq!(login[0], "Action: Login");
+    assert_eq!(header(&login, "Secret"), "pw");
+    let id = header(&login, "ActionID").to_owned();
+    w.write_all(
+        format!("Response: Success\r\nActionID: {id}\r\nMessage: Authentication accepted\r\n\r\n")
+            .as_bytes(),
+    )
+    .await
+    .unwrap();
+    (r, w)
+}
+
+fn config(addr: std::net::SocketAddr) -> ClientConfig {
+    let session = SessionConfig::new("admin", "pw")
+        .auth(AuthMethod::Plain)
+        .backoff(
+            BackoffConfig::default()
+                .initial(Duration::from_millis(20))
+                .jitter(0.0),
+            1,
+        );
+    ClientConfig::new(addr.to_string(), session)
+}
+
+#[tokio::test]
+async fn send_list_reconnect_and_logoff() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut r, mut w) = accept_and_login(&l).await;
+        // A ping, answered after an event.
+        let ping = read_block(&mut r).await;
+        let id = header(&ping, "ActionID").to_owned();
+        w.write_all(format!("Event: Newchannel\r\nPrivilege: call,all\r\nChannel: PJSIP/1001-1\r\n\r\nResponse: Success\r\nActionID: {id}\r\nPing: Pong\r\n\r\n").as_bytes()).await.unwrap();
+        // A list.
+        let list = read_block(&mut r).await;
+        let id = header(&list, "ActionID").to_owned();
+        w.write_all(format!(
+            "Response: Success\r\nActionID: {id}\r\nEventList: start\r\nMessage: Channels will follow\r\n\r\nEvent: CoreShowChannel\r\nActionID: {id}\r\nChannel: A\r\n\r\nEvent: CoreShowChannelsComplete\r\nActionID: {id}\r\nEventList: Complete\r\nListItems: 1\r\n\r\n"
+        ).as_bytes()).await.unwrap();
+        // An action that will never be answered: the connection drops.
+        let _lost = read_block(&mut r).await;
+        drop((r, w));
+        // The client comes back and logs in again.
+        let (mut r, mut w) = accept_and_login(&l).await;
+        w.write_all(b"Event: Hangup\r\nPrivilege: call,all\r\nChannel: PJSIP/1001-1\r\n\r\n")
+            .await
+            .unwrap();
+        let logoff = read_block(&mut r).await;
+        assert_eq!(logoff, ["Action: Logoff"]);
+        w.write_all(b"Response: Goodbye\r\nMessage: Thanks for all the fish.\r\n\r\n")
+            .await
+            .unwrap();
+    });
+
+    let (client, mut events) = connect(config(addr)).await.unwrap();
+    let pong = client
+        .send(&Message::action("Ping").build().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(pong.get("Ping"), Some("Pong"));
+    let list = client
+        .send_list(&Message::action("CoreShowChannels").build().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(list.items.len(), 1);
+    assert_eq!(list.items[0].get("Channel"), Some("A"));
+    let err = client
+        .send(&Message::action("Status").build().unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        err.is_closed(),
+        "pending action fails when the link drops: {err}"
+    );
+
+    let mut seen = Vec::new();
+    while let Some(ev) = timeout(T, events.recv()).await.unwrap() {
+        let stop = matches!(&ev, ClientEvent::Event(m) if m.is_event("Hangup"));
+        seen.push(ev);
+        if stop {
+            break;
+        }
+    }
+    assert!(
+        matches!(&seen[0], ClientEvent::Event(m) if m.is_event("Newchannel")),
+        "{seen:?}"
+    );
+    assert!(
+        matches!(seen[1], ClientEvent::Reconnecting { attempt: 1, .. }),
+        "{seen:?}"
+    );
+    assert_eq!(seen[2], ClientEvent::Reconnected { gap: true });
+    client.logoff().await.unwrap();
+    assert!(matches!(
+        timeout(T, events.recv()).await.unwrap(),
+        Some(ClientEvent::Closed { reason: None })
+    ));
+    assert_eq!(
+        timeout(T, events.recv()).await.unwrap(),
+        None,
+        "the stream ends"
+    );
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn a_slow_consumer_gets_a_lag_count_and_the_reader_never_blocks() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut r, mut w) = accept_and_login(&l).await;
+        let mut burst = String::new();
+        for i in 0..50 {
+            burst.push_str(&format!(
+                "Event: UserEvent\r\nPrivilege: user,all\r\nUserEvent: n{i}\r\n\r\n"
+            ));
+        }
+        w.write_all(burst.as_bytes()).await.unwrap();
+        // The client still answers actions while nobody reads its events.
+        let ping = read_block(&mut r).await;
+        let id = header(&ping, "ActionID").to_owned();
+        w.write_all(
+            format!("Response: Success\r\nActionID: {id}\r\nPing: Pong\r\n\r\n").as_bytes(),
+        )
+        .await
+        .unwrap();
+        let _ = read_block(&mut r).await;
+    });
+    let (client, mut events) = connect(config(addr).event_queue(8)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    client
+        .send(&Message::action("Ping").build().unwrap())
+        .await
+        .unwrap();
+    let first = timeout(T, events.recv()).await.unwrap().unwrap();
+    assert_eq!(first, ClientEvent::Lagged { missed: 42 });
+    let mut names = Vec::new();
+    while names.len() < 8 {
+        if let Some(ClientEvent::Event(m)) = timeout(T, events.recv()).await.unwrap() {
+            names.push(m.get("UserEvent").unwrap_or_default().to_owned());
+        }
+    }
+    assert_eq!(names, (0..8).map(|i| format!("n{i}")).collect::<Vec<_>>());
+    drop(client);
+    server.await.unwrap();
+}
+
+#[tokio::test]
+async fn refused_login_fails_connect() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (s, _) = l.accept().await.unwrap();
+        let (r, mut w) = s.into_split();
+        let mut r = BufReader::new(r);
+        w.write_all(b"Asterisk Call Manager/11.0.0\r\n")
+            .await
+            .unwrap();
+        let login = read_block(&mut r).await;
+        let id = header(&login, "ActionID").to_owned();
+        w.write_all(
+            format!("Response: Error\r\nActionID: {id}\r\nMessage: Authentication failed\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    });
+    let err = connect(config(addr)).await.unwrap_err();
+    assert!(err.is_login(), "{err}");
+    assert!(err.to_string().contains("Authentication failed"));
+}
+
+#[tokio::test]
+async fn nothing_listening_is_an_io_error() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    drop(l);
+    let err = connect(config(addr)).await.unwrap_err();
+    assert!(err.is_io(), "{err}");
+}
