@@ -438,13 +438,13 @@ mod tests {
         let b = snap("", "PJSIP/1002-00000002", "1002", "1.2", "1.1");
         let bd = snap("Dest", "PJSIP/1002-00000002", "1002", "1.2", "1.1");
         let msgs = vec![
-            ev("Newchannel", &[a.clone()], &[]),
+            ev("Newchannel", std::slice::from_ref(&a), &[]),
             ev(
                 "DeviceStateChange",
                 &[],
                 &[("Device", "PJSIP/1001"), ("State", "INUSE")],
             ),
-            ev("Newchannel", &[b.clone()], &[]),
+            ev("Newchannel", std::slice::from_ref(&b), &[]),
             ev(
                 "DialBegin",
                 &[a.clone(), bd.clone()],
@@ -455,16 +455,24 @@ mod tests {
                 &[a.clone(), bd.clone()],
                 &[("DialStatus", "ANSWER")],
             ),
-            ev("BridgeEnter", &[b.clone()], &[("BridgeNumChannels", "1")]),
-            ev("BridgeEnter", &[a.clone()], &[("BridgeNumChannels", "2")]),
+            ev(
+                "BridgeEnter",
+                std::slice::from_ref(&b),
+                &[("BridgeNumChannels", "1")],
+            ),
+            ev(
+                "BridgeEnter",
+                std::slice::from_ref(&a),
+                &[("BridgeNumChannels", "2")],
+            ),
             ev(
                 "Hangup",
-                &[a.clone()],
+                std::slice::from_ref(&a),
                 &[("Cause", "16"), ("Cause-txt", "Normal Clearing")],
             ),
             ev(
                 "Hangup",
-                &[b.clone()],
+                std::slice::from_ref(&b),
                 &[("Cause", "16"), ("Cause-txt", "Normal Clearing")],
             ),
         ];
@@ -557,7 +565,11 @@ mod tests {
         let a = snap("", "PJSIP/1001-00000001", "1001", "1.1", "1.1");
         let t = snap("Transferer", "PJSIP/1001-00000001", "1001", "1.1", "1.1");
         let msgs = vec![
-            ev("Hold", &[a.clone()], &[("MusicClass", "default")]),
+            ev(
+                "Hold",
+                std::slice::from_ref(&a),
+                &[("MusicClass", "default")],
+            ),
             ev("Unhold", &[a], &[]),
             ev(
                 "BlindTransfer",
