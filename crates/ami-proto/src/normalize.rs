@@ -522,7 +522,7 @@ mod tests {
         let a = snap("", "PJSIP/1001-00000003", "1001", "2.2", "2.1");
         let bd = snap("Dest", "PJSIP/1002-00000004", "1002", "2.3", "2.1");
         let msgs = vec![
-            ev("Newchannel", &[l1.clone()], &[]),
+            ev("Newchannel", std::slice::from_ref(&l1), &[]),
             ev("DialBegin", &[a.clone(), bd.clone()], &[]),
             ev("DialEnd", &[a.clone(), bd], &[("DialStatus", "BUSY")]),
             ev(
