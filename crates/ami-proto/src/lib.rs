@@ -16,9 +16,6 @@
 //! - [`session`]: the deterministic client [`Session`](session::Session):
 //!   banner, plain or MD5 login, ActionID correlation, event lists,
 //!   keep-alive, timeouts, logoff and reconnect decisions. No IO, no clock.
-//! - [`normalize`]: AMI events → `cti_core` events, following calls by
-//!   `Linkedid`.
-//! - [`client`] (feature `client`, default): the tokio TCP/TLS client.
 //!
 //! The wire facts it follows were recorded from Asterisk 22.10.1 (AMI
 //! 11.0.0): values keep their colons and leading spaces, empty values are

@@ -16,6 +16,7 @@
 //! Vendor crates plug in through the [`Vendor`] trait; [`vendors`] lists the
 //! plug-ins built into this crate.
 
+pub mod ami;
 pub mod fixture;
 pub mod matcher;
 pub mod replay;
@@ -30,7 +31,7 @@ use std::path::PathBuf;
 
 /// Every plug-in this build knows.
 pub fn vendors() -> Vec<Box<dyn Vendor>> {
-    vec![Box::new(selftest::SelfTest)]
+    vec![Box::new(selftest::SelfTest), Box::new(ami::Ami)]
 }
 
 /// The workspace's `fixtures/` folder.

@@ -253,7 +253,11 @@ pub async fn run_dir(root: &Path, vendors: &[Box<dyn Vendor>], opts: &Options) -
         }
         if fx.meta.checks.is_empty() {
             // `checks: none`: kept for decoding tests; loading it is the check.
-            report.outcomes.push(Outcome { fixture: fx.name.clone(), check: None, result: Ok(()) });
+            report.outcomes.push(Outcome {
+                fixture: fx.name.clone(),
+                check: None,
+                result: Ok(()),
+            });
             continue;
         }
         let Some(vendor) = vendors.iter().find(|v| v.name() == fx.meta.vendor) else {

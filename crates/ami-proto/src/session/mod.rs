@@ -55,14 +55,19 @@ pub enum EventMask {
     Off,
     /// A class list such as `call,agent`.
     Classes(String),
+    /// No `Events:` header on the login: the account's `manager.conf`
+    /// setting applies.
+    ServerDefault,
 }
 
 impl EventMask {
-    fn as_str(&self) -> &str {
+    /// The `Events:` header line of a login, if any.
+    fn header(&self) -> String {
         match self {
-            Self::On => "on",
-            Self::Off => "off",
-            Self::Classes(c) => c,
+            Self::On => "Events: on\r\n".to_owned(),
+            Self::Off => "Events: off\r\n".to_owned(),
+            Self::Classes(c) => format!("Events: {c}\r\n"),
+            Self::ServerDefault => String::new(),
         }
     }
 }
@@ -508,6 +513,10 @@ impl Session {
             },
         );
         self.last_activity = now;
+        if msg.name().is_some_and(|n| n.eq_ignore_ascii_case("Logoff")) {
+            // Logging off through an action: its Goodbye completes it.
+            self.phase = Phase::LoggingOff;
+        }
         Ok(id)
     }
 
@@ -669,10 +678,7 @@ impl Session {
                     self.config.username
                 );
                 out.push_str(self.config.secret.expose());
-                out.push_str(&format!(
-                    "\r\nEvents: {}\r\n\r\n",
-                    self.config.events.as_str()
-                ));
+                out.push_str(&format!("\r\n{}\r\n", self.config.events.header()));
                 self.put_checked(&out);
                 self.internal = Some(id);
                 self.phase = Phase::Login;
@@ -713,6 +719,13 @@ impl Session {
                 if m.kind() == MessageKind::Response
                     && m.name().is_some_and(|n| n.eq_ignore_ascii_case("Goodbye")) =>
             {
+                if let Some(id) = id.filter(|id| self.pending.contains_key(id)) {
+                    self.pending.remove(&id);
+                    self.events.push_back(SessionEvent::Completed {
+                        id,
+                        outcome: Ok(Completed::Response(m)),
+                    });
+                }
                 self.commands.push_back(DriverCommand::Disconnect);
                 self.finish(None);
                 return;
@@ -843,9 +856,9 @@ impl Session {
                     .collect();
                 let id = self.fresh_id();
                 let block = format!(
-                    "Action: Login\r\nActionID: {id}\r\nAuthType: MD5\r\nUsername: {}\r\nKey: {key}\r\nEvents: {}\r\n\r\n",
+                    "Action: Login\r\nActionID: {id}\r\nAuthType: MD5\r\nUsername: {}\r\nKey: {key}\r\n{}\r\n",
                     self.config.username,
-                    self.config.events.as_str()
+                    self.config.events.header()
                 );
                 self.put_checked(&block);
                 self.internal = Some(id);

@@ -424,3 +424,28 @@ fn retries_exhausted_close_the_session() {
         matches!(&drain(&mut s)[..], [SessionEvent::Closed { reason: Some(r) }] if r.contains("exhausted"))
     );
 }
+
+#[test]
+fn logoff_as_an_action_completes_with_goodbye() {
+    let (mut s, t0) = ready(SessionConfig::new("admin", "x"));
+    let id = s
+        .send_action(
+            &Message::action("Logoff")
+                .action_id("logoff-c")
+                .build()
+                .unwrap(),
+            t0,
+        )
+        .unwrap();
+    assert_eq!(sent(&mut s), "Action: Logoff\r\nActionID: logoff-c\r\n\r\n");
+    s.handle_input(
+        b"Response: Goodbye\r\nActionID: logoff-c\r\nMessage: Thanks for all the fish.\r\n\r\n",
+        t0,
+    );
+    let ev = drain(&mut s);
+    assert!(
+        matches!(&ev[0], SessionEvent::Completed { id: i, outcome: Ok(Completed::Response(_)) } if *i == id),
+        "{ev:?}"
+    );
+    assert_eq!(ev[1], SessionEvent::Closed { reason: None });
+}

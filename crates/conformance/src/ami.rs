@@ -1,0 +1,235 @@
+//! The `ami` plug-in: replays AMI fixtures against `ami-proto`'s client
+//! and simulator.
+//!
+//! Client check: the application side of the fixture is re-enacted with
+//! the real [`ami_proto::client`]: its login is configured from the
+//! recorded `Login` (MD5 when a `Challenge` was sent; the secret is the
+//! fixture's redacted one, so MD5 fixtures list `Key` as volatile), then
+//! every recorded action after login is sent through `Client::send` /
+//! `send_list` (actions the recording wrote in one segment are sent
+//! together, pipelined), and `Logoff` through `Client::logoff`. The events
+//! the client yields are normalized with [`ami_proto::normalize`], framed by
+//! `connected` and `closed`.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use bytes::BytesMut;
+use cti_core::{Event, EventKind, Source, Timestamp};
+
+use ami_proto::Message;
+use ami_proto::client::{ClientConfig, ClientEvent, connect};
+use ami_proto::codec::{Decoded, Decoder};
+use ami_proto::normalize::Normalizer;
+use ami_proto::session::{AuthMethod, EventMask, SessionConfig};
+
+use crate::fixture::{Body, Chunk, Dir, Fixture};
+use crate::replay::Received;
+use crate::runner::{BoxFuture, RunningSim, Vendor};
+
+/// The AMI plug-in (`fixtures/ami/`).
+#[derive(Debug, Default)]
+pub struct Ami;
+
+fn messages(bytes: &[u8], client_side: bool) -> Vec<Message> {
+    let mut dec = if client_side {
+        Decoder::server()
+    } else {
+        Decoder::client()
+    };
+    let mut buf = BytesMut::from(bytes);
+    let mut out = Vec::new();
+    while let Some(r) = dec.decode(&mut buf) {
+        if let Ok(Decoded::Message(m)) = r {
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// The client's messages grouped by consecutive `SEND` chunks, and every
+/// server byte.
+fn split(fx: &Fixture) -> Result<(Vec<Vec<Message>>, Vec<u8>)> {
+    let Body::Bytes(chunks) = &fx.body else {
+        return Err(anyhow!("an AMI fixture is a transcript"));
+    };
+    let mut groups = Vec::new();
+    let mut cur = Vec::new();
+    let mut server = Vec::new();
+    for c in chunks {
+        match c {
+            Chunk::Data {
+                dir: Dir::ClientToServer,
+                bytes,
+                ..
+            } => cur.extend_from_slice(bytes),
+            Chunk::Data {
+                dir: Dir::ServerToClient,
+                bytes,
+                ..
+            } => {
+                if !cur.is_empty() {
+                    groups.push(messages(&std::mem::take(&mut cur), true));
+                }
+                server.extend_from_slice(bytes);
+            }
+            Chunk::ServerClosed => {}
+        }
+    }
+    if !cur.is_empty() {
+        groups.push(messages(&cur, true));
+    }
+    Ok((groups, server))
+}
+
+fn is_action(m: &Message, name: &str) -> bool {
+    m.get("Action")
+        .is_some_and(|a| a.eq_ignore_ascii_case(name))
+}
+
+fn link(kind: EventKind) -> Event {
+    Event::new(Timestamp::EPOCH, Source::Ami, kind)
+}
+
+/// Normalizes what a server sent, as a client would see it.
+pub fn normalize_stream(server: &[u8]) -> Vec<Event> {
+    let mut n = Normalizer::new();
+    let mut out = Vec::new();
+    for m in messages(server, false) {
+        n.push(&m, Timestamp::EPOCH, &mut out);
+    }
+    out
+}
+
+async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
+    let (groups, server) = split(fx)?;
+    let all: Vec<&Message> = groups.iter().flatten().collect();
+    let login = all
+        .iter()
+        .find(|m| is_action(m, "Login"))
+        .ok_or_else(|| anyhow!("the fixture has no Login"))?;
+    let md5 = all.iter().any(|m| is_action(m, "Challenge"));
+    let secret = fx
+        .meta
+        .raw
+        .get("secret")
+        .cloned()
+        .unwrap_or_else(|| login.get("Secret").unwrap_or("******").to_owned());
+    let events = match login.get("Events") {
+        None => EventMask::ServerDefault,
+        Some("on") => EventMask::On,
+        Some("off") => EventMask::Off,
+        Some(other) => EventMask::Classes(other.to_owned()),
+    };
+    let session = SessionConfig::new(login.get("Username").unwrap_or_default(), secret)
+        .auth(if md5 {
+            AuthMethod::Md5
+        } else {
+            AuthMethod::Plain
+        })
+        .events(events)
+        .ping_interval(None)
+        .reconnect(false)
+        .action_timeout(Duration::from_secs(10));
+    let list_ids: Vec<String> = messages(&server, false)
+        .iter()
+        .filter(|m| m.is_list_start())
+        .filter_map(|m| m.action_id().map(str::to_owned))
+        .collect();
+    let mut out = Vec::new();
+    let (client, mut stream) = match connect(ClientConfig::new(addr.to_string(), session)).await {
+        Ok(c) => c,
+        Err(e) if e.is_login() => {
+            out.push(link(EventKind::Closed {
+                reason: Some(e.to_string()),
+            }));
+            return Ok(out);
+        }
+        Err(e) => return Err(e).context("connecting"),
+    };
+    out.push(link(EventKind::Connected));
+    let mut logged_off = false;
+    for group in &groups {
+        let actions: Vec<&Message> = group
+            .iter()
+            .filter(|m| !is_action(m, "Login") && !is_action(m, "Challenge"))
+            .collect();
+        let mut calls = Vec::new();
+        for m in actions {
+            let client = client.clone();
+            if is_action(m, "Logoff") && m.action_id().is_some() {
+                // A Logoff with an ActionID is an action whose answer is Goodbye.
+                logged_off = true;
+                calls.push(
+                    Box::pin(async move { client.send(m).await.map(drop) }) as BoxFuture<'_, _>
+                );
+            } else if is_action(m, "Logoff") {
+                logged_off = true;
+                calls
+                    .push(Box::pin(async move { client.logoff().await.map(drop) })
+                        as BoxFuture<'_, _>);
+            } else if m
+                .action_id()
+                .is_some_and(|id| list_ids.iter().any(|l| l == id))
+            {
+                calls.push(Box::pin(async move { client.send_list(m).await.map(drop) }));
+            } else {
+                calls.push(Box::pin(async move { client.send(m).await.map(drop) }));
+            }
+        }
+        for r in futures_util::future::join_all(calls).await {
+            if let Err(e) = r {
+                if !(e.is_rejected() || logged_off && e.is_closed()) {
+                    return Err(anyhow!("action failed: {e}"));
+                }
+            }
+        }
+    }
+    drop(client);
+    let mut n = Normalizer::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let ev = tokio::time::timeout_at(deadline, stream.recv())
+            .await
+            .map_err(|_| anyhow!("the session did not end"))?;
+        match ev {
+            None => break,
+            Some(ClientEvent::Event(m)) => n.push(&m, Timestamp::EPOCH, &mut out),
+            Some(ClientEvent::Closed { reason }) => out.push(link(EventKind::Closed { reason })),
+            Some(ClientEvent::Reconnected { gap }) => {
+                out.push(link(EventKind::Reconnected { gap }))
+            }
+            Some(ClientEvent::Lagged { missed }) => out.push(link(EventKind::Lagged { missed })),
+            Some(_) => {}
+        }
+    }
+    Ok(out)
+}
+
+impl Vendor for Ami {
+    fn name(&self) -> &'static str {
+        "ami"
+    }
+
+    fn run_client<'a>(
+        &'a self,
+        fixture: &'a Fixture,
+        server: SocketAddr,
+    ) -> BoxFuture<'a, Result<Vec<Event>>> {
+        Box::pin(run_client(fixture, server))
+    }
+
+    fn start_simulator<'a>(&'a self, _fixture: &'a Fixture) -> BoxFuture<'a, Result<RunningSim>> {
+        Box::pin(async { Err(anyhow!("the AMI simulator check is not wired yet")) })
+    }
+
+    fn normalize(&self, _fixture: &Fixture, received: &Received) -> Result<Vec<Event>> {
+        let Received::Bytes(b) = received else {
+            return Err(anyhow!("AMI is a byte stream"));
+        };
+        let mut out = vec![link(EventKind::Connected)];
+        out.extend(normalize_stream(b));
+        Ok(out)
+    }
+}
