@@ -1,0 +1,411 @@
+//! Simulator settings: accounts, listen address, timing and fault knobs.
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use cti_core::Secret;
+
+/// One manager account (a `manager.conf` section).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Account {
+    /// The secret (`secret =`), checked in clear (`Secret:`) or through the
+    /// MD5 challenge (`Key:`).
+    pub secret: Secret<String>,
+    /// The event classes the account may read (`read =`): `all` (the
+    /// default), or a comma-separated list such as `call,agent,user`.
+    /// Events of other classes are never sent to its sessions, whatever
+    /// `Events:` the login asks for.
+    pub read: String,
+}
+
+impl Account {
+    /// An account with this secret that may read every event class.
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self {
+            secret: Secret::new(secret.into()),
+            read: "all".to_owned(),
+        }
+    }
+
+    /// Restricts the event classes the account may read (`call,agent`,
+    /// `all`, or `none`/empty for no events at all).
+    #[must_use]
+    pub fn read(mut self, classes: &str) -> Self {
+        classes.clone_into(&mut self.read);
+        self
+    }
+}
+
+/// Fault knobs: what the simulator does wrong on purpose.
+///
+/// Counts are per connection and count AMI messages written (responses and
+/// events, list items included), not the banner and not the injected
+/// messages themselves. The same settings can be changed while the
+/// simulator runs through [`FaultControl`]; a connection reads them before
+/// every write.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FaultSettings {
+    /// Split every write (banner included) into chunks of this many bytes
+    /// (`Some(1)`: one byte per TCP write). `None`: one write per message.
+    pub write_chunk: Option<usize>,
+    /// Sleep this long before each chunk is written.
+    pub write_delay: Option<Duration>,
+    /// Close the connection once this many messages were written to it
+    /// (`Some(0)`: right after the banner).
+    pub drop_after_messages: Option<usize>,
+    /// Once this many messages were written, inject one malformed message
+    /// (a block with a line that has no colon), then go on normally. Once
+    /// per connection.
+    pub malformed_after: Option<usize>,
+    /// `(n, size)`: once `n` messages were written, inject one event of
+    /// `size` bytes (`Event: SimOversized` padded with `Filler:` lines),
+    /// then go on normally. Once per connection.
+    pub oversized_after: Option<(usize, usize)>,
+    /// Fail every login (`Authentication failed`, then close).
+    pub refuse_login: bool,
+}
+
+impl FaultSettings {
+    /// Sets [`FaultSettings::write_chunk`].
+    #[must_use]
+    pub fn write_chunk(mut self, n: Option<usize>) -> Self {
+        self.write_chunk = n;
+        self
+    }
+
+    /// Sets [`FaultSettings::write_delay`].
+    #[must_use]
+    pub fn write_delay(mut self, d: Option<Duration>) -> Self {
+        self.write_delay = d;
+        self
+    }
+
+    /// Sets [`FaultSettings::drop_after_messages`].
+    #[must_use]
+    pub fn drop_after_messages(mut self, n: Option<usize>) -> Self {
+        self.drop_after_messages = n;
+        self
+    }
+
+    /// Sets [`FaultSettings::malformed_after`].
+    #[must_use]
+    pub fn malformed_after(mut self, n: Option<usize>) -> Self {
+        self.malformed_after = n;
+        self
+    }
+
+    /// Sets [`FaultSettings::oversized_after`].
+    #[must_use]
+    pub fn oversized_after(mut self, at: Option<(usize, usize)>) -> Self {
+        self.oversized_after = at;
+        self
+    }
+
+    /// Sets [`FaultSettings::refuse_login`].
+    #[must_use]
+    pub fn refuse_login(mut self, yes: bool) -> Self {
+        self.refuse_login = yes;
+        self
+    }
+}
+
+/// The fault knobs of a running simulator, shared with its connections.
+///
+/// Cheap to clone; every clone controls the same simulator. Changes apply
+/// to the next write of every connection (including open ones).
+#[derive(Clone, Debug, Default)]
+pub struct FaultControl {
+    inner: Arc<Mutex<FaultSettings>>,
+}
+
+impl FaultControl {
+    pub(crate) fn new(settings: FaultSettings) -> Self {
+        Self {
+            inner: Arc::new(Mutex::new(settings)),
+        }
+    }
+
+    /// The settings in force.
+    pub fn get(&self) -> FaultSettings {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Replaces all settings.
+    pub fn set(&self, settings: FaultSettings) {
+        *self.inner.lock().unwrap_or_else(PoisonError::into_inner) = settings;
+    }
+
+    /// Changes some settings in place.
+    pub fn update(&self, f: impl FnOnce(&mut FaultSettings)) {
+        f(&mut self.inner.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    /// Turns every fault off.
+    pub fn clear(&self) {
+        self.set(FaultSettings::default());
+    }
+
+    /// Sets [`FaultSettings::write_chunk`].
+    pub fn set_write_chunk(&self, n: Option<usize>) {
+        self.update(|f| f.write_chunk = n);
+    }
+
+    /// Sets [`FaultSettings::write_delay`].
+    pub fn set_write_delay(&self, d: Option<Duration>) {
+        self.update(|f| f.write_delay = d);
+    }
+
+    /// Sets [`FaultSettings::drop_after_messages`].
+    pub fn set_drop_after_messages(&self, n: Option<usize>) {
+        self.update(|f| f.drop_after_messages = n);
+    }
+
+    /// Sets [`FaultSettings::malformed_after`].
+    pub fn set_malformed_after(&self, n: Option<usize>) {
+        self.update(|f| f.malformed_after = n);
+    }
+
+    /// Sets [`FaultSettings::oversized_after`].
+    pub fn set_oversized_after(&self, at: Option<(usize, usize)>) {
+        self.update(|f| f.oversized_after = at);
+    }
+
+    /// Sets [`FaultSettings::refuse_login`].
+    pub fn set_refuse_login(&self, yes: bool) {
+        self.update(|f| f.refuse_login = yes);
+    }
+}
+
+/// Pacing of scenarios.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ScenarioOptions {
+    /// Pause between two events of a scenario (default none: the events
+    /// go out back to back, in order).
+    pub step_delay: Duration,
+    /// How long an answered call stays connected before it is released
+    /// (default none). During this time the channels show in
+    /// `CoreShowChannels`/`Status`, and a `Hangup` action ends the call.
+    pub talk_time: Duration,
+}
+
+impl ScenarioOptions {
+    /// Sets [`ScenarioOptions::step_delay`].
+    #[must_use]
+    pub fn step_delay(mut self, d: Duration) -> Self {
+        self.step_delay = d;
+        self
+    }
+
+    /// Sets [`ScenarioOptions::talk_time`].
+    #[must_use]
+    pub fn talk_time(mut self, d: Duration) -> Self {
+        self.talk_time = d;
+        self
+    }
+}
+
+/// Simulator settings.
+///
+/// The default listens on `127.0.0.1:0` (a free port), knows one account
+/// `admin` / `amp111` (the lab account of the recordings) and injects no
+/// fault.
+///
+/// ```
+/// use std::time::Duration;
+/// use ami_proto::sim::{Account, SimConfig};
+///
+/// let config = SimConfig::default()
+///     .account("monitor", Account::new("s3cret").read("call,agent"))
+///     .auth_failure_delay(Duration::ZERO)
+///     .write_chunk(Some(1));
+/// assert!(format!("{config:?}").contains("monitor"));
+/// assert!(!format!("{config:?}").contains("s3cret"));
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SimConfig {
+    /// Accounts by user name (compared without ASCII case, as Asterisk does).
+    pub accounts: BTreeMap<String, Account>,
+    /// Where to listen (default `127.0.0.1:0`).
+    pub listen: SocketAddr,
+    /// Allow a `listen` address that is not loopback (default false:
+    /// [`start`](super::start) refuses, so a test simulator is never
+    /// reachable from the network by accident).
+    pub allow_non_loopback: bool,
+    /// Wait before answering a failed login (Asterisk sleeps 1 s; default
+    /// 1 s, tests set it to zero).
+    pub auth_failure_delay: Duration,
+    /// Send `Event: SuccessfulAuth` after `FullyBooted` to a session that
+    /// logs in with the `security` class on (default true). The lab
+    /// recording `a-login-logoff` shows only `FullyBooted`; turn this off
+    /// to replay it byte for byte.
+    pub successful_auth_event: bool,
+    /// Caller names of devices (`1002` → `Bruno Petit`); a device without
+    /// one shows `<unknown>`, as Asterisk does.
+    pub device_names: BTreeMap<String, String>,
+    /// Devices that cannot be reached: an `Originate` to one fails
+    /// (`Originate failed`, or `OriginateResponse` `Failure` when async).
+    pub unavailable_devices: Vec<String>,
+    /// Global variables set at start (`Getvar` without `Channel`).
+    pub globals: BTreeMap<String, String>,
+    /// Pacing of scenarios (also those started by `Originate`).
+    pub scenario: ScenarioOptions,
+    /// The initial fault knobs.
+    pub faults: FaultSettings,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        let mut accounts = BTreeMap::new();
+        accounts.insert("admin".to_owned(), Account::new("amp111"));
+        Self {
+            accounts,
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            allow_non_loopback: false,
+            auth_failure_delay: Duration::from_secs(1),
+            successful_auth_event: true,
+            device_names: BTreeMap::new(),
+            unavailable_devices: Vec::new(),
+            globals: BTreeMap::new(),
+            scenario: ScenarioOptions::default(),
+            faults: FaultSettings::default(),
+        }
+    }
+}
+
+impl SimConfig {
+    /// Adds (or replaces) an account.
+    #[must_use]
+    pub fn account(mut self, username: impl Into<String>, account: Account) -> Self {
+        self.accounts.insert(username.into(), account);
+        self
+    }
+
+    /// Removes every account (including the default `admin`).
+    #[must_use]
+    pub fn clear_accounts(mut self) -> Self {
+        self.accounts.clear();
+        self
+    }
+
+    /// Sets the listen address.
+    #[must_use]
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// Allows a non-loopback listen address.
+    #[must_use]
+    pub fn allow_non_loopback(mut self, yes: bool) -> Self {
+        self.allow_non_loopback = yes;
+        self
+    }
+
+    /// Sets the delay before a failed login is answered.
+    #[must_use]
+    pub fn auth_failure_delay(mut self, d: Duration) -> Self {
+        self.auth_failure_delay = d;
+        self
+    }
+
+    /// Turns the `SuccessfulAuth` event after login on or off.
+    #[must_use]
+    pub fn successful_auth_event(mut self, yes: bool) -> Self {
+        self.successful_auth_event = yes;
+        self
+    }
+
+    /// Names a device (its caller id name in events).
+    #[must_use]
+    pub fn device_name(mut self, device: impl Into<String>, name: impl Into<String>) -> Self {
+        self.device_names.insert(device.into(), name.into());
+        self
+    }
+
+    /// Marks a device unreachable for `Originate`.
+    #[must_use]
+    pub fn unavailable_device(mut self, device: impl Into<String>) -> Self {
+        self.unavailable_devices.push(device.into());
+        self
+    }
+
+    /// Sets a global variable.
+    #[must_use]
+    pub fn global(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.globals.insert(name.into(), value.into());
+        self
+    }
+
+    /// Sets the pacing of scenarios.
+    #[must_use]
+    pub fn scenario_options(mut self, options: ScenarioOptions) -> Self {
+        self.scenario = options;
+        self
+    }
+
+    /// Sets all fault knobs at once.
+    #[must_use]
+    pub fn faults(mut self, faults: FaultSettings) -> Self {
+        self.faults = faults;
+        self
+    }
+
+    /// Sets [`FaultSettings::write_chunk`].
+    #[must_use]
+    pub fn write_chunk(mut self, n: Option<usize>) -> Self {
+        self.faults.write_chunk = n;
+        self
+    }
+
+    /// Sets [`FaultSettings::write_delay`].
+    #[must_use]
+    pub fn write_delay(mut self, d: Option<Duration>) -> Self {
+        self.faults.write_delay = d;
+        self
+    }
+
+    /// Sets [`FaultSettings::drop_after_messages`].
+    #[must_use]
+    pub fn drop_after_messages(mut self, n: Option<usize>) -> Self {
+        self.faults.drop_after_messages = n;
+        self
+    }
+
+    /// Sets [`FaultSettings::malformed_after`].
+    #[must_use]
+    pub fn malformed_after(mut self, n: Option<usize>) -> Self {
+        self.faults.malformed_after = n;
+        self
+    }
+
+    /// Sets [`FaultSettings::oversized_after`].
+    #[must_use]
+    pub fn oversized_after(mut self, at: Option<(usize, usize)>) -> Self {
+        self.faults.oversized_after = at;
+        self
+    }
+
+    /// Sets [`FaultSettings::refuse_login`].
+    #[must_use]
+    pub fn refuse_login(mut self, yes: bool) -> Self {
+        self.faults.refuse_login = yes;
+        self
+    }
+
+    /// The account named `username`, ignoring ASCII case.
+    pub(crate) fn find_account(&self, username: &str) -> Option<(&str, &Account)> {
+        self.accounts
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(username))
+            .map(|(n, a)| (n.as_str(), a))
+    }
+}

@@ -1,0 +1,357 @@
+//! The PBX model: channels, bridges, device states, global variables, and
+//! the Asterisk 22 header blocks built from them.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crate::{Message, MessageBuilder};
+
+use super::util;
+
+/// `Privilege:` of call events.
+pub(crate) const CALL: &str = "call,all";
+/// `Privilege:` of dialplan events (`Newexten`, `VarSet`).
+pub(crate) const DIALPLAN: &str = "dialplan,all";
+/// `Privilege:` of queue and agent events.
+pub(crate) const AGENT: &str = "agent,all";
+/// The context every simulated phone dials from.
+pub(crate) const CONTEXT: &str = "from-internal";
+
+/// Starts an unsolicited event: `Event:` then `Privilege:` second.
+pub(crate) fn event(name: &str, privilege: &str) -> MessageBuilder {
+    Message::event(name).header("Privilege", privilege)
+}
+
+/// A channel state, with Asterisk's number and text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ChanState {
+    Down,
+    Ring,
+    Ringing,
+    Up,
+}
+
+impl ChanState {
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            Self::Down => 0,
+            Self::Ring => 4,
+            Self::Ringing => 5,
+            Self::Up => 6,
+        }
+    }
+
+    pub(crate) fn desc(self) -> &'static str {
+        match self {
+            Self::Down => "Down",
+            Self::Ring => "Ring",
+            Self::Ringing => "Ringing",
+            Self::Up => "Up",
+        }
+    }
+}
+
+/// One channel (one leg of a call).
+#[derive(Clone, Debug)]
+pub(crate) struct Channel {
+    pub(crate) name: String,
+    /// `PJSIP/1001`.
+    pub(crate) device: String,
+    pub(crate) state: ChanState,
+    pub(crate) cid_num: String,
+    pub(crate) cid_name: String,
+    pub(crate) cl_num: String,
+    pub(crate) cl_name: String,
+    pub(crate) context: String,
+    pub(crate) exten: String,
+    pub(crate) priority: u32,
+    pub(crate) uniqueid: String,
+    pub(crate) linkedid: String,
+    pub(crate) app: String,
+    pub(crate) app_data: String,
+    pub(crate) bridge: Option<String>,
+    /// Channel variables, most recently set first (Asterisk's order).
+    pub(crate) vars: Vec<(String, String)>,
+    pub(crate) created: Instant,
+    /// Set by the `Hangup` action: the cause to hang up with.
+    pub(crate) hangup_requested: Option<u32>,
+}
+
+impl Channel {
+    pub(crate) fn var(&self, name: &str) -> Option<&str> {
+        self.vars
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub(crate) fn set_var(&mut self, name: &str, value: &str) {
+        self.vars.retain(|(n, _)| n != name);
+        self.vars.insert(0, (name.to_owned(), value.to_owned()));
+    }
+
+    /// The value of a dialplan function or builtin variable on this
+    /// channel, for the few the simulator knows.
+    pub(crate) fn function(&self, expr: &str) -> Option<String> {
+        let e = expr.to_ascii_uppercase();
+        Some(match e.as_str() {
+            "CHANNEL(NAME)" | "CHANNEL" => self.name.clone(),
+            "CHANNEL(UNIQUEID)" | "UNIQUEID" => self.uniqueid.clone(),
+            "CHANNEL(LINKEDID)" => self.linkedid.clone(),
+            "CHANNEL(LANGUAGE)" => "en".to_owned(),
+            "CHANNEL(STATE)" => self.state.desc().to_owned(),
+            "CALLERID(NUM)" => self.cid_num.clone(),
+            "CALLERID(NAME)" => self.cid_name.clone(),
+            "CONTEXT" => self.context.clone(),
+            "EXTEN" => self.exten.clone(),
+            "PRIORITY" => self.priority.to_string(),
+            _ => return None,
+        })
+    }
+}
+
+/// One bridge (two channels talking).
+#[derive(Clone, Debug)]
+pub(crate) struct Bridge {
+    pub(crate) id: String,
+    /// Uniqueids of the channels in it, in entry order.
+    pub(crate) members: Vec<String>,
+}
+
+/// The whole PBX state.
+#[derive(Debug)]
+pub(crate) struct Model {
+    /// Live channels in creation order.
+    pub(crate) channels: Vec<Channel>,
+    pub(crate) bridges: Vec<Bridge>,
+    pub(crate) devices: BTreeMap<String, &'static str>,
+    pub(crate) globals: BTreeMap<String, String>,
+    pub(crate) processed_calls: u64,
+    device_names: BTreeMap<String, String>,
+    chan_seq: u64,
+    uid_seq: u64,
+    bridge_seq: u64,
+}
+
+impl Model {
+    pub(crate) fn new(
+        globals: BTreeMap<String, String>,
+        device_names: BTreeMap<String, String>,
+    ) -> Self {
+        Self {
+            channels: Vec::new(),
+            bridges: Vec::new(),
+            devices: BTreeMap::new(),
+            globals,
+            processed_calls: 0,
+            device_names,
+            chan_seq: 0,
+            uid_seq: 0,
+            bridge_seq: 0,
+        }
+    }
+
+    /// The caller id name of a device (`<unknown>` if it has none).
+    pub(crate) fn name_of(&self, number: &str) -> String {
+        self.device_names
+            .get(number)
+            .cloned()
+            .unwrap_or_else(|| "<unknown>".to_owned())
+    }
+
+    /// Creates a channel for device `number` (a `PJSIP/<number>` phone),
+    /// positioned at `exten@from-internal:1`. Returns its uniqueid.
+    pub(crate) fn new_channel(
+        &mut self,
+        number: &str,
+        exten: &str,
+        linkedid: Option<&str>,
+    ) -> String {
+        self.chan_seq += 1;
+        let uniqueid = format!("{}.{}", util::unix_now().as_secs(), self.uid_seq);
+        self.uid_seq += 1;
+        let ch = Channel {
+            name: format!("PJSIP/{number}-{:08x}", self.chan_seq),
+            device: format!("PJSIP/{number}"),
+            state: ChanState::Down,
+            cid_num: number.to_owned(),
+            cid_name: self.name_of(number),
+            cl_num: "<unknown>".to_owned(),
+            cl_name: "<unknown>".to_owned(),
+            context: CONTEXT.to_owned(),
+            exten: exten.to_owned(),
+            priority: 1,
+            linkedid: linkedid.map_or_else(|| uniqueid.clone(), str::to_owned),
+            uniqueid: uniqueid.clone(),
+            app: String::new(),
+            app_data: String::new(),
+            bridge: None,
+            vars: Vec::new(),
+            created: Instant::now(),
+            hangup_requested: None,
+        };
+        self.channels.push(ch);
+        uniqueid
+    }
+
+    pub(crate) fn chan(&self, uid: &str) -> Option<&Channel> {
+        self.channels.iter().find(|c| c.uniqueid == uid)
+    }
+
+    pub(crate) fn chan_mut(&mut self, uid: &str) -> Option<&mut Channel> {
+        self.channels.iter_mut().find(|c| c.uniqueid == uid)
+    }
+
+    /// A channel by name (ignoring ASCII case, as Asterisk looks them up).
+    pub(crate) fn by_name(&self, name: &str) -> Option<&Channel> {
+        self.channels
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    pub(crate) fn by_name_mut(&mut self, name: &str) -> Option<&mut Channel> {
+        self.channels
+            .iter_mut()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+    }
+
+    pub(crate) fn remove_channel(&mut self, uid: &str) {
+        self.channels.retain(|c| c.uniqueid != uid);
+    }
+
+    pub(crate) fn new_bridge(&mut self) -> String {
+        self.bridge_seq += 1;
+        let id = util::uuid_like(self.bridge_seq);
+        self.bridges.push(Bridge {
+            id: id.clone(),
+            members: Vec::new(),
+        });
+        id
+    }
+
+    pub(crate) fn bridge(&self, id: &str) -> Option<&Bridge> {
+        self.bridges.iter().find(|b| b.id == id)
+    }
+
+    /// Puts a channel into a bridge; returns the new member count.
+    pub(crate) fn enter_bridge(&mut self, id: &str, uid: &str) -> usize {
+        if let Some(c) = self.chan_mut(uid) {
+            c.bridge = Some(id.to_owned());
+        }
+        match self.bridges.iter_mut().find(|b| b.id == id) {
+            Some(b) => {
+                b.members.push(uid.to_owned());
+                b.members.len()
+            }
+            None => 0,
+        }
+    }
+
+    /// Takes a channel out of its bridge; returns the remaining count.
+    pub(crate) fn leave_bridge(&mut self, id: &str, uid: &str) -> usize {
+        if let Some(c) = self.chan_mut(uid) {
+            c.bridge = None;
+        }
+        match self.bridges.iter_mut().find(|b| b.id == id) {
+            Some(b) => {
+                b.members.retain(|m| m != uid);
+                b.members.len()
+            }
+            None => 0,
+        }
+    }
+
+    pub(crate) fn remove_bridge(&mut self, id: &str) {
+        self.bridges.retain(|b| b.id != id);
+    }
+
+    /// Distinct calls (linkedids) among the live channels.
+    pub(crate) fn active_calls(&self) -> usize {
+        let mut ids: Vec<&str> = self.channels.iter().map(|c| c.linkedid.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    }
+
+    /// True if another live channel than `except` is on `device`.
+    pub(crate) fn device_busy(&self, device: &str, except: &str) -> bool {
+        self.channels
+            .iter()
+            .any(|c| c.device == device && c.uniqueid != except)
+    }
+
+    // ---- header blocks -------------------------------------------------
+
+    /// The channel snapshot block (`Channel` … `Linkedid`), with a prefix
+    /// (`Dest`, `Transferer`, …).
+    pub(crate) fn snapshot(&self, b: MessageBuilder, prefix: &str, uid: &str) -> MessageBuilder {
+        match self.chan(uid) {
+            Some(c) => snapshot(b, prefix, c),
+            None => b,
+        }
+    }
+
+    /// The bridge block (`BridgeUniqueid` … `BridgeVideoSourceMode`).
+    pub(crate) fn bridge_block(&self, b: MessageBuilder, id: &str) -> MessageBuilder {
+        let n = self.bridge(id).map_or(0, |b| b.members.len());
+        bridge_block(b, "", id, n)
+    }
+
+    /// An event with one channel snapshot.
+    pub(crate) fn chan_event(&self, name: &str, privilege: &str, uid: &str) -> MessageBuilder {
+        self.snapshot(event(name, privilege), "", uid)
+    }
+
+    /// An event with the caller's snapshot then the callee's (`Dest…`).
+    pub(crate) fn pair_event(
+        &self,
+        name: &str,
+        privilege: &str,
+        uid: &str,
+        dest: &str,
+    ) -> MessageBuilder {
+        let b = self.snapshot(event(name, privilege), "", uid);
+        self.snapshot(b, "Dest", dest)
+    }
+}
+
+/// The channel snapshot block, in Asterisk 22's order.
+pub(crate) fn snapshot(b: MessageBuilder, p: &str, c: &Channel) -> MessageBuilder {
+    b.header(&format!("{p}Channel"), &c.name)
+        .header(&format!("{p}ChannelState"), &c.state.code().to_string())
+        .header(&format!("{p}ChannelStateDesc"), c.state.desc())
+        .header(&format!("{p}CallerIDNum"), &c.cid_num)
+        .header(&format!("{p}CallerIDName"), &c.cid_name)
+        .header(&format!("{p}ConnectedLineNum"), &c.cl_num)
+        .header(&format!("{p}ConnectedLineName"), &c.cl_name)
+        .header(&format!("{p}Language"), "en")
+        .header(&format!("{p}AccountCode"), "")
+        .header(&format!("{p}Context"), &c.context)
+        .header(&format!("{p}Exten"), &c.exten)
+        .header(&format!("{p}Priority"), &c.priority.to_string())
+        .header(&format!("{p}Uniqueid"), &c.uniqueid)
+        .header(&format!("{p}Linkedid"), &c.linkedid)
+}
+
+/// The bridge snapshot block of a basic two-party bridge.
+pub(crate) fn bridge_block(b: MessageBuilder, p: &str, id: &str, members: usize) -> MessageBuilder {
+    b.header(&format!("{p}BridgeUniqueid"), id)
+        .header(&format!("{p}BridgeType"), "basic")
+        .header(&format!("{p}BridgeTechnology"), "simple_bridge")
+        .header(&format!("{p}BridgeCreator"), "<unknown>")
+        .header(&format!("{p}BridgeName"), "<unknown>")
+        .header(&format!("{p}BridgeNumChannels"), &members.to_string())
+        .header(&format!("{p}BridgeVideoSourceMode"), "none")
+}
+
+/// `DeviceStateChange` for a device.
+pub(crate) fn device_state(device: &str, state: &str) -> MessageBuilder {
+    event("DeviceStateChange", CALL)
+        .header("Device", device)
+        .header("State", state)
+}
+
+/// How long a channel has existed.
+pub(crate) fn age(c: &Channel) -> Duration {
+    c.created.elapsed()
+}

@@ -1,0 +1,249 @@
+//! Small helpers: clock formatting, ids, event classes.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use md5::{Digest, Md5};
+
+/// Time since the Unix epoch (zero if the clock is before it).
+pub(crate) fn unix_now() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+/// `1795261025.716959`, as in `Ping` responses.
+pub(crate) fn fmt_timestamp(t: Duration) -> String {
+    format!("{}.{:06}", t.as_secs(), t.subsec_micros())
+}
+
+/// (year, month, day) of a day count since 1970-01-01 (H. Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
+}
+
+/// Date and time of day (UTC) of a Unix time.
+fn civil(t: Duration) -> ((i64, u32, u32), (u64, u64, u64)) {
+    let secs = t.as_secs();
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    (
+        civil_from_days(days),
+        (rem / 3600, rem % 3600 / 60, rem % 60),
+    )
+}
+
+/// `2026-11-21`.
+pub(crate) fn fmt_date(t: Duration) -> String {
+    let ((y, m, d), _) = civil(t);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `11:37:03`.
+pub(crate) fn fmt_time(t: Duration) -> String {
+    let (_, (h, mi, s)) = civil(t);
+    format!("{h:02}:{mi:02}:{s:02}")
+}
+
+/// `2026-11-21T11:36:46.605+0000`, as in security events' `EventTV`.
+pub(crate) fn fmt_event_tv(t: Duration) -> String {
+    format!(
+        "{}T{}.{:03}+0000",
+        fmt_date(t),
+        fmt_time(t),
+        t.subsec_millis()
+    )
+}
+
+/// `00:01:05`, as in `CoreShowChannel`'s `Duration`.
+pub(crate) fn fmt_hms(d: Duration) -> String {
+    let s = d.as_secs();
+    format!("{:02}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+}
+
+/// `1 minute, 5 seconds`, as in `core show uptime`.
+pub(crate) fn fmt_uptime(d: Duration) -> String {
+    let mut s = d.as_secs();
+    let mut parts = Vec::new();
+    for (unit, len) in [
+        ("year", 365 * 86_400),
+        ("week", 7 * 86_400),
+        ("day", 86_400),
+        ("hour", 3600),
+        ("minute", 60),
+    ] {
+        if s >= len {
+            let n = s / len;
+            s %= len;
+            parts.push(format!("{n} {unit}{}", if n == 1 { "" } else { "s" }));
+        }
+    }
+    if s > 0 || parts.is_empty() {
+        parts.push(format!("{s} second{}", if s == 1 { "" } else { "s" }));
+    }
+    parts.join(", ")
+}
+
+/// Lower-case hex MD5 of `challenge` then `secret` (the `Key` of an MD5
+/// login).
+pub(crate) fn md5_key(challenge: &str, secret: &str) -> String {
+    let mut h = Md5::new();
+    h.update(challenge.as_bytes());
+    h.update(secret.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A well-mixed 64-bit value from a counter (splitmix64), for ids that
+/// look random but are reproducible.
+pub(crate) fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A UUID-shaped id (version 4 layout) from a counter.
+pub(crate) fn uuid_like(n: u64) -> String {
+    let a = mix(n);
+    let b = mix(a ^ 0x5151);
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        0x8000 | ((b >> 48) & 0x3fff),
+        b & 0xffff_ffff_ffff
+    )
+}
+
+/// A set of AMI event classes (`call`, `agent`, …), as in `manager.conf`'s
+/// `read =` and a session's event mask.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Classes {
+    All,
+    Some(Vec<String>),
+}
+
+impl Classes {
+    pub(crate) const NONE: Self = Self::Some(Vec::new());
+
+    /// A `read =` value: `all`, `none`, or a class list.
+    pub(crate) fn from_read(s: &str) -> Self {
+        let list: Vec<String> = s
+            .split(',')
+            .map(|c| c.trim().to_ascii_lowercase())
+            .filter(|c| !c.is_empty() && c != "none")
+            .collect();
+        if list.iter().any(|c| c == "all") {
+            Self::All
+        } else {
+            Self::Some(list)
+        }
+    }
+
+    /// An `Events:`/`EventMask:` value as Asterisk reads it: `on`/`yes`/…
+    /// = all, `off`/`no`/… = none, digits = on unless zero, else a class
+    /// list. `None` for an empty value (Asterisk: `Invalid event mask`).
+    pub(crate) fn from_mask(s: &str) -> Option<Self> {
+        let s = s.trim();
+        if s.is_empty() {
+            return None;
+        }
+        if s.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(if s.bytes().all(|b| b == b'0') {
+                Self::NONE
+            } else {
+                Self::All
+            });
+        }
+        let lower = s.to_ascii_lowercase();
+        match lower.as_str() {
+            "no" | "false" | "n" | "f" | "off" => Some(Self::NONE),
+            "yes" | "true" | "y" | "t" | "on" => Some(Self::All),
+            _ => Some(Self::from_read(s)),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        matches!(self, Self::Some(v) if v.is_empty())
+    }
+
+    pub(crate) fn contains(&self, class: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Some(v) => v.iter().any(|c| c.eq_ignore_ascii_case(class)),
+        }
+    }
+
+    /// True if every class of an event's `Privilege:` value (`call,all`)
+    /// is in the set.
+    pub(crate) fn allows_privilege(&self, privilege: &str) -> bool {
+        let mut classes = privilege
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && !c.eq_ignore_ascii_case("all"))
+            .peekable();
+        if classes.peek().is_none() {
+            return !self.is_empty();
+        }
+        classes.all(|c| self.contains(c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        let t = Duration::new(1_795_261_025, 716_959_000);
+        assert_eq!(fmt_timestamp(t), "1795261025.716959");
+        assert_eq!(fmt_date(Duration::ZERO), "1970-01-01");
+        assert_eq!(fmt_date(Duration::from_secs(951_782_400)), "2000-02-29");
+        assert_eq!(
+            fmt_event_tv(Duration::from_millis(1_763_724_606_605)),
+            "2025-11-21T11:30:06.605+0000"
+        );
+        assert_eq!(fmt_hms(Duration::from_secs(3725)), "01:02:05");
+        assert_eq!(fmt_uptime(Duration::from_secs(2)), "2 seconds");
+        assert_eq!(fmt_uptime(Duration::ZERO), "0 seconds");
+        assert_eq!(fmt_uptime(Duration::from_secs(61)), "1 minute, 1 second");
+        assert_eq!(
+            md5_key("112407078", "amp111").len(),
+            32,
+            "hex md5 is 32 characters"
+        );
+        let u = uuid_like(7);
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert_ne!(uuid_like(8), u);
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(Classes::from_mask(""), None);
+        assert_eq!(Classes::from_mask("off"), Some(Classes::NONE));
+        assert_eq!(Classes::from_mask("ON"), Some(Classes::All));
+        let m = Classes::from_mask("call,agent").unwrap();
+        assert!(m.allows_privilege("call,all"));
+        assert!(m.allows_privilege("agent,all"));
+        assert!(!m.allows_privilege("dialplan,all"));
+        assert!(Classes::All.allows_privilege("security,all"));
+        assert!(!Classes::NONE.allows_privilege("call,all"));
+        assert_eq!(Classes::from_read("none"), Classes::NONE);
+    }
+}
