@@ -30,6 +30,9 @@ pub mod client;
 pub mod codec;
 pub mod normalize;
 pub mod session;
+#[cfg(feature = "sim")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
+pub mod sim;
 pub mod types;
 
 pub use cti_core;
