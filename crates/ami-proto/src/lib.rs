@@ -16,6 +16,59 @@
 //! - [`session`]: the deterministic client [`Session`](session::Session):
 //!   banner, plain or MD5 login, ActionID correlation, event lists,
 //!   keep-alive, timeouts, logoff and reconnect decisions. No IO, no clock.
+//! - [`normalize`]: AMI events → `cti_core` events, following calls by
+//!   `Linkedid`.
+//! - [`client`] (feature `client`, default): the tokio TCP/TLS client — a
+//!   cloneable handle and a bounded event stream.
+//! - [`sim`] (feature `sim`): an AMI server on 127.0.0.1 with a small PBX
+//!   model, call scenarios and fault knobs, for tests and demos.
+//!
+//! With `default-features = false` the crate is the sans-IO core only: no
+//! tokio, no rustls in its dependency tree.
+//!
+//! # Connect, log in, send an action, read events
+//!
+//! ```
+//! # #[cfg(all(feature = "client", feature = "sim"))]
+//! # tokio::runtime::Runtime::new()?.block_on(async {
+//! use ami_proto::client::{ClientConfig, ClientEvent, connect};
+//! use ami_proto::session::SessionConfig;
+//! use ami_proto::{Event, Message, sim};
+//!
+//! // A stand-in for Asterisk on 127.0.0.1 (account admin / amp111).
+//! let pbx = sim::start(sim::SimConfig::default()).await?;
+//!
+//! // TCP, banner, MD5 challenge login; the driver runs in the background.
+//! let config = ClientConfig::new(pbx.addr().to_string(), SessionConfig::new("admin", "amp111"));
+//! let (client, mut events) = connect(config).await?;
+//!
+//! // An action and its correlated response.
+//! let originate = Message::action("Originate")
+//!     .header("Channel", "PJSIP/1001")
+//!     .header("Exten", "1002")
+//!     .header("Context", "from-internal")
+//!     .header("Priority", "1")
+//!     .header("Async", "true")
+//!     .build()?;
+//! let response = client.send(&originate).await?;
+//! assert_eq!(response.get("Message"), Some("Originate successfully queued"));
+//!
+//! // The events of the call, typed.
+//! let mut hangups = 0;
+//! while let Some(ClientEvent::Event(m)) = events.recv().await {
+//!     if let Ok(Event::Hangup(h)) = Event::from_message(m) {
+//!         println!("{} hung up: {}", h.channel().unwrap_or("?"), h.cause_txt().unwrap_or("?"));
+//!         hangups += 1;
+//!         if hangups == 2 {
+//!             break;
+//!         }
+//!     }
+//! }
+//! client.logoff().await?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! The wire facts it follows were recorded from Asterisk 22.10.1 (AMI
 //! 11.0.0): values keep their colons and leading spaces, empty values are
