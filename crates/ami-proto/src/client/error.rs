@@ -74,6 +74,12 @@ impl Error {
         matches!(self.kind, Kind::Closed)
     }
 
+    /// The link is down and being re-established: try again after
+    /// `Reconnected`.
+    pub fn is_reconnecting(&self) -> bool {
+        matches!(self.kind, Kind::Session(SessionError::NotReady))
+    }
+
     /// Asterisk refused the login.
     pub fn is_login(&self) -> bool {
         matches!(self.kind, Kind::Login(_))
