@@ -9,6 +9,7 @@
 mod ci;
 mod codegen;
 mod fixtures;
+mod fuzz;
 mod tidy;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,8 @@ commands:
   conformance [--vendor V] [--fixtures DIR] [--bless]
                                              replay fixtures against clients and simulators
   fixtures import-ami <recordings-dir> [--out DIR] [--product P]
+  fuzz [--target T] [--seconds N]            replay the AMI fuzz seeds on stable; with nightly and
+                                             cargo-fuzz, also fuzz each target for N s (default 60)
                                              turn AMI lab recordings into fixtures/ami/recordings/
   tidy                                       check repository rules (sans-IO layering, no todo!/dbg!)
 ";
@@ -55,6 +58,7 @@ fn run(args: &[String]) -> Result<()> {
         }
         Some("conformance") => conformance(&root, &args[1..]),
         Some("fixtures") => fixtures::run(&root, &args[1..]),
+        Some("fuzz") => fuzz::run(&root, &args[1..]),
         Some("tidy") => {
             let problems = tidy::check(&root)?;
             if problems.is_empty() {
