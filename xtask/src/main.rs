@@ -27,9 +27,9 @@ commands:
   conformance [--vendor V] [--fixtures DIR] [--bless]
                                              replay fixtures against clients and simulators
   fixtures import-ami <recordings-dir> [--out DIR] [--product P]
+                                             turn AMI lab recordings into fixtures/ami/recordings/
   fuzz [--target T] [--seconds N]            replay the AMI fuzz seeds on stable; with nightly and
                                              cargo-fuzz, also fuzz each target for N s (default 60)
-                                             turn AMI lab recordings into fixtures/ami/recordings/
   tidy                                       check repository rules (sans-IO layering, no todo!/dbg!)
 ";
 
