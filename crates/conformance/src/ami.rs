@@ -10,6 +10,11 @@
 //! together, pipelined), and `Logoff` through `Client::logoff`. The events
 //! the client yields are normalized with [`ami_proto::normalize`], framed by
 //! `connected` and `closed`.
+//!
+//! Simulator check: the replay client plays the recorded application side
+//! against [`ami_proto::sim`] (default account, no `SuccessfulAuth`
+//! event); what the simulator sends must match the recording up to the
+//! fixture's volatile headers, and its events, normalized, the golden file.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -221,15 +226,31 @@ impl Vendor for Ami {
     }
 
     fn start_simulator<'a>(&'a self, _fixture: &'a Fixture) -> BoxFuture<'a, Result<RunningSim>> {
-        Box::pin(async { Err(anyhow!("the AMI simulator check is not wired yet")) })
+        Box::pin(async {
+            // The simulator's default account is the lab's (admin / amp111),
+            // so the recorded MD5 keys match its deterministic challenges.
+            let pbx = ami_proto::sim::start(
+                ami_proto::sim::SimConfig::default().successful_auth_event(false),
+            )
+            .await?;
+            Ok(RunningSim {
+                addr: pbx.addr(),
+                guard: Box::new(pbx),
+            })
+        })
     }
 
-    fn normalize(&self, _fixture: &Fixture, received: &Received) -> Result<Vec<Event>> {
+    fn normalize(&self, fixture: &Fixture, received: &Received) -> Result<Vec<Event>> {
         let Received::Bytes(b) = received else {
             return Err(anyhow!("AMI is a byte stream"));
         };
         let mut out = vec![link(EventKind::Connected)];
         out.extend(normalize_stream(b));
+        let closes =
+            matches!(&fixture.body, Body::Bytes(c) if c.last() == Some(&Chunk::ServerClosed));
+        if closes {
+            out.push(link(EventKind::Closed { reason: None }));
+        }
         Ok(out)
     }
 }
