@@ -174,21 +174,37 @@ pub(crate) fn import_ami(src: &Path, out: &Path, product: &str) -> Result<Vec<Im
         if let Some(d) = description {
             meta.push(("description", d));
         }
-        // Decoding tests only, until the AMI client and simulator plug-in exists.
-        meta.push(("checks", "none".to_owned()));
+        let target = out.join(format!("{name}.transcript"));
+        // A fixture imported before keeps what was decided for it since:
+        // its `checks` and any key the importer does not write.
+        let kept = std::fs::read(&target)
+            .map(|t| existing_meta(&t))
+            .unwrap_or_default();
+        let checks = kept
+            .iter()
+            .find(|(k, _)| k == "checks")
+            .map_or_else(|| "none".to_owned(), |(_, v)| v.clone());
+        meta.push(("checks", checks));
         meta.push(("volatile", volatile_of(&original, &chunks).join(", ")));
         meta.push((
             "redactions",
             redactions_text(&redacted, has_header(&original, &chunks, Dir::Send, "Key")),
         ));
         let mut text = Vec::new();
-        for (k, v) in &meta {
+        let generated: Vec<&str> = meta.iter().map(|(k, _)| *k).collect();
+        let extra = kept
+            .iter()
+            .filter(|(k, _)| !generated.contains(&k.as_str()) && k != "description");
+        for (k, v) in meta
+            .iter()
+            .map(|(k, v)| (*k, v))
+            .chain(extra.map(|(k, v)| (k.as_str(), v)))
+        {
             ensure!(!v.contains('\n'), "{file}: metadata {k} spans lines");
             text.extend_from_slice(format!("# {k}: {v}\n").as_bytes());
         }
         text.push(b'\n');
         text.extend_from_slice(&body);
-        let target = out.join(format!("{name}.transcript"));
         std::fs::write(&target, &text).with_context(|| format!("writing {}", target.display()))?;
         done.push(Imported {
             name,
@@ -198,6 +214,21 @@ pub(crate) fn import_ami(src: &Path, out: &Path, product: &str) -> Result<Vec<Im
         });
     }
     Ok(done)
+}
+
+/// The `# key: value` lines at the top of a fixture, in order.
+fn existing_meta(text: &[u8]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for line in text.split(|&b| b == b'\n') {
+        let Some(l) = line.strip_prefix(b"# ") else {
+            break;
+        };
+        let l = String::from_utf8_lossy(l);
+        if let Some((k, v)) = l.split_once(':') {
+            out.push((k.trim().to_owned(), v.trim().to_owned()));
+        }
+    }
+    out
 }
 
 /// The `redactions` value: what was replaced, never the replaced text.
@@ -458,6 +489,30 @@ mod tests {
         let chunks = parse(T).unwrap();
         assert!(check_banner(T, &chunks, DEFAULT_PRODUCT).is_ok());
         assert!(check_banner(T, &chunks, "Asterisk 13 (AMI 2.10.0)").is_err());
+    }
+
+    #[test]
+    fn reimport_keeps_checks_and_extra_keys() {
+        let dir = std::env::temp_dir().join(format!("xtask-import-{}", std::process::id()));
+        let (src, out) = (dir.join("rec"), dir.join("out"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&src).unwrap();
+        std::fs::write(src.join("x.transcript"), T).unwrap();
+        std::fs::write(src.join("x.md"), "# x — a test\n\nmore\n").unwrap();
+        import_ami(&src, &out, DEFAULT_PRODUCT).unwrap();
+        let first = std::fs::read_to_string(out.join("x.transcript")).unwrap();
+        assert!(first.starts_with("# source: lab-recording\n"), "{first}");
+        assert!(first.contains("# description: x — a test\n# checks: none\n"));
+        assert!(first.contains("cret: ***\r\n"), "split secret redacted");
+        assert!(first.ends_with(std::str::from_utf8(&T[T.len() - 40..]).unwrap()));
+        let edited = first.replace("# checks: none\n", "# checks: client\n# scenario: s1\n");
+        std::fs::write(out.join("x.transcript"), edited).unwrap();
+        import_ami(&src, &out, DEFAULT_PRODUCT).unwrap();
+        let again = std::fs::read_to_string(out.join("x.transcript")).unwrap();
+        assert!(again.contains("# checks: client\n"), "{again}");
+        assert!(again.contains("# scenario: s1\n"), "{again}");
+        assert_eq!(again.matches("# checks:").count(), 1);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
