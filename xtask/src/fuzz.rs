@@ -16,10 +16,10 @@ use anyhow::{Context, Result, bail};
 use crate::{cargo, status};
 
 /// The targets in `crates/ami-proto/fuzz/fuzz_targets/`.
-pub(crate) const TARGETS: &[&str] = &["decode", "roundtrip", "framer_chunks"];
+pub(crate) const TARGETS: &[&str] = &["decode", "roundtrip", "framer_chunks", "session"];
 
 const USAGE: &str =
-    "usage: cargo xtask fuzz [--target decode|roundtrip|framer_chunks] [--seconds N]";
+    "usage: cargo xtask fuzz [--target decode|roundtrip|framer_chunks|session] [--seconds N]";
 
 pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
     let mut targets: Vec<&str> = TARGETS.to_vec();

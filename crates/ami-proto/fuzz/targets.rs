@@ -188,3 +188,90 @@ pub fn framer_chunks(data: &[u8]) {
     );
     assert_eq!(run(client, &limits, rest.chunks(1)), whole, "1-byte reads");
 }
+
+/// `session`: the sans-IO client session under an arbitrary script of
+/// inputs, timer firings, commands and transport events. It must never
+/// panic, never keep more actions in flight than its limit, never emit a
+/// login block after it closed, and answer every action it accepted
+/// exactly once (by a response, an error, a timeout or a disconnect).
+pub fn session(data: &[u8]) {
+    use ami_proto::session::{AuthMethod, DriverCommand, Session, SessionConfig, SessionEvent};
+    use std::collections::BTreeSet;
+    use std::time::{Duration, Instant};
+
+    let Some((&mode, mut rest)) = data.split_first() else {
+        return;
+    };
+    let auth = if mode & 1 == 0 {
+        AuthMethod::Md5
+    } else {
+        AuthMethod::Plain
+    };
+    let mut cfg = SessionConfig::new("admin", "secret")
+        .auth(auth)
+        .action_timeout(Duration::from_secs(3));
+    cfg.max_pending = 8;
+    let t0 = Instant::now();
+    let mut now = t0;
+    let mut s = Session::new(cfg, now);
+    let mut accepted = BTreeSet::new();
+    while let Some((&op, tail)) = rest.split_first() {
+        rest = tail;
+        match op % 8 {
+            0 | 1 => {
+                // Feed up to 64 bytes of the script as server input.
+                let n = usize::from(op / 8).min(rest.len());
+                let (chunk, tail) = rest.split_at(n);
+                rest = tail;
+                s.handle_input(chunk, now);
+            }
+            2 => {
+                now += Duration::from_millis(u64::from(op) * 50);
+                s.handle_timeout(now);
+            }
+            3 => {
+                if let Ok(m) = Message::action("Ping").build() {
+                    if let Ok(id) = s.send_action(&m, now) {
+                        assert!(
+                            accepted.insert(id),
+                            "an ActionID was reused while in flight"
+                        );
+                    }
+                }
+            }
+            4 => s.handle_connected(now),
+            5 => s.handle_disconnected(now),
+            6 => s.close(now),
+            _ => {
+                if let Ok(m) = Message::action("CoreShowChannels").build() {
+                    if let Ok(id) = s.send_list(&m, now) {
+                        assert!(
+                            accepted.insert(id),
+                            "an ActionID was reused while in flight"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(s.pending() <= 8 + 1, "more actions in flight than allowed");
+        while s.poll_transmit().is_some() {}
+        while let Some(c) = s.poll_command() {
+            assert!(matches!(
+                c,
+                DriverCommand::Connect | DriverCommand::Disconnect
+            ));
+        }
+        while let Some(ev) = s.poll_event() {
+            if let SessionEvent::Completed { id, .. } = ev {
+                // Answered once, and only if it was sent.
+                assert!(
+                    accepted.remove(&id),
+                    "an answer for an action not in flight"
+                );
+            }
+        }
+        if s.is_closed() {
+            assert_eq!(s.pending(), 0, "a closed session keeps pending actions");
+        }
+    }
+}

@@ -12,10 +12,11 @@ mod targets;
 type Body = fn(&[u8]);
 
 /// The targets, by the names of their seed folders and binaries.
-const TARGETS: [(&str, Body); 3] = [
+const TARGETS: [(&str, Body); 4] = [
     ("decode", targets::decode),
     ("roundtrip", targets::roundtrip),
     ("framer_chunks", targets::framer_chunks),
+    ("session", targets::session),
 ];
 
 fn seeds_dir() -> PathBuf {
@@ -69,4 +70,23 @@ fn every_seed_passes_every_target() {
         }
     }
     assert!(runs >= 3 * 15, "only {runs} runs");
+}
+
+/// Cheap stable-toolchain coverage between fuzzing runs: deterministic
+/// pseudo-random scripts through the session target.
+#[test]
+fn pseudo_random_session_scripts() {
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    for _ in 0..2000 {
+        let len = (x % 300) as usize;
+        let data: Vec<u8> = (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect();
+        targets::session(&data);
+    }
 }

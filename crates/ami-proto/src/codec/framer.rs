@@ -16,6 +16,8 @@ enum State {
     /// Dropping the rest of a rejected message up to its end; `mid_line`
     /// when the start of the current line was already dropped.
     Discarding { legacy: bool, mid_line: bool },
+    /// Dropping the rest of an over-long banner line.
+    SkipLine,
 }
 
 /// The incremental AMI decoder: framer plus parser.
@@ -115,7 +117,14 @@ impl Decoder {
                         self.rewind();
                         continue;
                     }
-                    if !line.contains(&b':') {
+                    let max = self.limits.max_message_bytes;
+                    if !line[..line.len().min(max)].contains(&b':') {
+                        if line_end > max {
+                            buf.advance(line_end);
+                            self.rewind();
+                            self.state = State::Idle;
+                            return Some(Err(DecodeError::MessageTooLarge { limit: max }));
+                        }
                         let banner = buf.split_to(line_end).freeze();
                         let len = content(&banner).len();
                         self.state = State::Idle;
@@ -149,6 +158,16 @@ impl Decoder {
                         is_blank(line)
                     };
                     if ends {
+                        if line_end > self.limits.max_message_bytes {
+                            // The line that completes the message takes it
+                            // over the limit: drop the whole message.
+                            buf.advance(line_end);
+                            self.rewind();
+                            self.state = State::Idle;
+                            return Some(Err(DecodeError::MessageTooLarge {
+                                limit: self.limits.max_message_bytes,
+                            }));
+                        }
                         let frame = buf.split_to(line_end).freeze();
                         self.state = State::Idle;
                         self.rewind();
@@ -161,6 +180,11 @@ impl Decoder {
                     if let Some(e) = self.check(line_end, lines, legacy, buf) {
                         return Some(Err(e));
                     }
+                }
+                State::SkipLine => {
+                    buf.advance(line_end);
+                    self.rewind();
+                    self.state = State::Idle;
                 }
                 State::Discarding { legacy, mid_line } => {
                     let line = &buf[..line_end];
@@ -221,31 +245,52 @@ impl Decoder {
     /// No line end in the unexamined input: remember how far we looked, and
     /// bound memory for a message (or a line) that never ends.
     fn incomplete(&mut self, buf: &mut BytesMut) -> Option<Result<Decoded, DecodeError>> {
+        let max = self.limits.max_message_bytes;
         match self.state {
             State::Discarding { legacy, mid_line } => {
-                // Drop the partial line, remembering that its start is gone.
+                // The buffer holds the start of one line. A lone CR may be
+                // the start of the blank line that ends the message: keep it.
+                if !mid_line && buf.as_ref() == b"\r" {
+                    self.scan = buf.len();
+                    return None;
+                }
                 if !buf.is_empty() {
                     self.state = State::Discarding {
                         legacy,
-                        mid_line: mid_line || buf[0] != b'\r' || buf.len() > 1,
+                        mid_line: true,
                     };
                 }
-                buf.advance(buf.len());
+                buf.clear();
                 self.rewind();
                 None
             }
-            _ if buf.len() > self.limits.max_message_bytes => {
-                let legacy = matches!(self.state, State::InMessage { legacy: true, .. });
-                let e = DecodeError::MessageTooLarge {
-                    limit: self.limits.max_message_bytes,
-                };
-                buf.advance(buf.len());
+            State::SkipLine => {
+                buf.clear();
                 self.rewind();
-                self.state = State::Discarding {
-                    legacy,
-                    mid_line: true,
+                None
+            }
+            _ if buf.len() > max => {
+                let partial = &buf[self.line_start..];
+                let lone_cr = partial == b"\r";
+                let at_line_start = partial.is_empty() || lone_cr;
+                self.state = match self.state {
+                    State::Banner if !partial[..partial.len().min(max)].contains(&b':') => {
+                        State::SkipLine
+                    }
+                    State::InMessage { legacy, .. } => State::Discarding {
+                        legacy,
+                        mid_line: !at_line_start,
+                    },
+                    _ => State::Discarding {
+                        legacy: false,
+                        mid_line: !at_line_start,
+                    },
                 };
-                Some(Err(e))
+                let keep = usize::from(lone_cr);
+                buf.advance(buf.len() - keep);
+                self.rewind();
+                self.scan = keep;
+                Some(Err(DecodeError::MessageTooLarge { limit: max }))
             }
             _ => {
                 self.scan = buf.len();
@@ -256,7 +301,13 @@ impl Decoder {
 }
 
 fn is_follows(first: &[u8]) -> bool {
-    first.len() == "Response: Follows".len() && first.eq_ignore_ascii_case(b"Response: Follows")
+    // The same rule as the parser: `Response` `:` [SP] `Follows`.
+    let Some(colon) = first.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let value = &first[colon + 1..];
+    let value = value.strip_prefix(b" ").unwrap_or(value);
+    first[..colon].eq_ignore_ascii_case(b"Response") && value.eq_ignore_ascii_case(b"Follows")
 }
 
 #[cfg(test)]

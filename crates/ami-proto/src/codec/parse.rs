@@ -67,6 +67,21 @@ pub(crate) fn frame(buf: Bytes) -> Result<Message, DecodeError> {
             break;
         }
         let parsed = header_line(content).ok().map(|(_, nv)| nv);
+        if legacy && content.ends_with(END_COMMAND) {
+            // The end marker glued to a legacy header (no output at all):
+            // the marker is not part of the value.
+            if let Some((name, value)) = parsed.filter(|(name, _)| is_legacy_header(name)) {
+                let n0 = offset(data, name);
+                let v0 = offset(data, value);
+                let v1 = (v0 + value.len()).saturating_sub(END_COMMAND.len()).max(v0);
+                headers.push(HeaderSpan {
+                    name: Span::new(n0, n0 + name.len()),
+                    value: Span::new(v0, v1),
+                });
+                output_start = Some(line_start + content.len());
+                break;
+            }
+        }
         if legacy && !parsed.is_some_and(|(name, _)| is_legacy_header(name)) {
             // The raw output of a legacy command starts here.
             output_start = Some(line_start);
@@ -104,7 +119,7 @@ pub(crate) fn frame(buf: Bytes) -> Result<Message, DecodeError> {
             let rest = &data[start..];
             // The framer cut the frame after the end marker (alone on its
             // line, or glued to the last output line).
-            let marker = memchr::memmem::rfind(rest, END_COMMAND).map_or(data.len(), |i| start + i);
+            let marker = memchr::memmem::rfind(rest, END_COMMAND).map_or(start, |i| start + i);
             let mut end = marker;
             if end > start && data[end - 1] == b'\n' {
                 end -= 1;

@@ -4,6 +4,18 @@ use std::fmt;
 
 use bytes::{BufMut, Bytes, BytesMut};
 
+/// Case-insensitive suffix test on bytes (never slices inside a UTF-8
+/// character, unlike slicing a `str`).
+trait EndsWithIgnoreCase {
+    fn ends_with_ignore_case(&self, suffix: &[u8]) -> bool;
+}
+
+impl EndsWithIgnoreCase for [u8] {
+    fn ends_with_ignore_case(&self, suffix: &[u8]) -> bool {
+        self.len() >= suffix.len() && self[self.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    }
+}
+
 use super::header::{ActionId, HeaderName, HeaderValue, ValidationError};
 
 /// A byte range in a message's buffer.
@@ -242,7 +254,7 @@ impl Message {
         self.headers().filter_map(|h| {
             let n = h.name();
             let is_var = n.eq_ignore_ascii_case("Variable")
-                || (n.len() >= 12 && n[n.len() - 12..].eq_ignore_ascii_case("ChanVariable"));
+                || n.as_bytes().ends_with_ignore_case(b"ChanVariable");
             if !is_var {
                 return None;
             }
@@ -310,11 +322,24 @@ impl Message {
             out.put_slice(h.value);
             out.put_slice(b"\r\n");
         }
-        if let Some(raw) = self.legacy_output() {
+        // A `Response: Follows` message always carries its end marker, or
+        // the framer would wait for it.
+        if self.output.is_some() || self.is_follows() {
+            let raw = self.legacy_output().unwrap_or_default();
             out.put_slice(raw);
+            if !raw.is_empty() {
+                // The parser drops the one line break before the marker.
+                out.put_slice(b"\r\n");
+            }
             out.put_slice(b"--END COMMAND--\r\n");
         }
         out.put_slice(b"\r\n");
+    }
+
+    /// True for a legacy command answer (`Response: Follows` first).
+    fn is_follows(&self) -> bool {
+        self.first()
+            .is_some_and(|h| h.is("Response") && h.value.eq_ignore_ascii_case(b"Follows"))
     }
 
     /// The message in canonical wire form.
