@@ -97,16 +97,6 @@ fn link(kind: EventKind) -> Event {
     Event::new(Timestamp::EPOCH, Source::Ami, kind)
 }
 
-/// Normalizes what a server sent, as a client would see it.
-pub fn normalize_stream(server: &[u8]) -> Vec<Event> {
-    let mut n = Normalizer::new();
-    let mut out = Vec::new();
-    for m in messages(server, false) {
-        n.push(&m, Timestamp::EPOCH, &mut out);
-    }
-    out
-}
-
 async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
     let (groups, server) = split(fx)?;
     let all: Vec<&Message> = groups.iter().flatten().collect();
@@ -225,14 +215,29 @@ impl Vendor for Ami {
         Box::pin(run_client(fixture, server))
     }
 
-    fn start_simulator<'a>(&'a self, _fixture: &'a Fixture) -> BoxFuture<'a, Result<RunningSim>> {
-        Box::pin(async {
-            // The simulator's default account is the lab's (admin / amp111),
-            // so the recorded MD5 keys match its deterministic challenges.
-            let pbx = ami_proto::sim::start(
-                ami_proto::sim::SimConfig::default().successful_auth_event(false),
-            )
-            .await?;
+    fn start_simulator<'a>(&'a self, fixture: &'a Fixture) -> BoxFuture<'a, Result<RunningSim>> {
+        Box::pin(async move {
+            // The default account is the lab's (admin / amp111), so recorded
+            // MD5 keys match the simulator's deterministic challenges. A
+            // recorded plain login brings its own (redacted) secret.
+            let mut config = ami_proto::sim::SimConfig::default().successful_auth_event(false);
+            let (groups, _) = split(fixture)?;
+            let plain = groups
+                .iter()
+                .flatten()
+                .find(|m| is_action(m, "Login") && m.get("Secret").is_some());
+            if let Some(login) = plain {
+                let user = login.get("Username").unwrap_or_default();
+                let secret = fixture
+                    .meta
+                    .raw
+                    .get("sim-secret")
+                    .map_or("******", String::as_str);
+                config = config
+                    .account(user, ami_proto::sim::Account::new(secret))
+                    .auth_failure_delay(Duration::ZERO);
+            }
+            let pbx = ami_proto::sim::start(config).await?;
             Ok(RunningSim {
                 addr: pbx.addr(),
                 guard: Box::new(pbx),
@@ -244,11 +249,36 @@ impl Vendor for Ami {
         let Received::Bytes(b) = received else {
             return Err(anyhow!("AMI is a byte stream"));
         };
-        let mut out = vec![link(EventKind::Connected)];
-        out.extend(normalize_stream(b));
+        // Link events as the client reports them: `connected` once the login
+        // succeeds, `closed` (with the refusal) when it fails or the server
+        // closes after logoff.
+        let (groups, _) = split(fixture)?;
+        let login_id = groups
+            .iter()
+            .flatten()
+            .find(|m| is_action(m, "Login"))
+            .and_then(|m| m.action_id().map(str::to_owned));
+        let mut n = Normalizer::new();
+        let mut out = Vec::new();
+        let mut logged_in = false;
+        for m in messages(b, false) {
+            if !logged_in && m.action_id().is_some() && m.action_id() == login_id.as_deref() {
+                if m.name().is_some_and(|r| r.eq_ignore_ascii_case("Success")) {
+                    logged_in = true;
+                    out.push(link(EventKind::Connected));
+                    continue;
+                }
+                let why = m.get("Message").unwrap_or("login failed");
+                out.push(link(EventKind::Closed {
+                    reason: Some(format!("login refused: {why}")),
+                }));
+                return Ok(out);
+            }
+            n.push(&m, Timestamp::EPOCH, &mut out);
+        }
         let closes =
             matches!(&fixture.body, Body::Bytes(c) if c.last() == Some(&Chunk::ServerClosed));
-        if closes {
+        if closes && logged_in {
             out.push(link(EventKind::Closed { reason: None }));
         }
         Ok(out)
