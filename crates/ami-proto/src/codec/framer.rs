@@ -249,19 +249,27 @@ impl Decoder {
         match self.state {
             State::Discarding { legacy, mid_line } => {
                 // The buffer holds the start of one line. A lone CR may be
-                // the start of the blank line that ends the message: keep it.
-                if !mid_line && buf.as_ref() == b"\r" {
+                // the start of the blank line that ends the message, and the
+                // end of a legacy line may be the start of its end marker:
+                // keep those bytes, drop the rest.
+                if !legacy && !mid_line && buf.as_ref() == b"\r" {
                     self.scan = buf.len();
                     return None;
                 }
-                if !buf.is_empty() {
+                let keep = if legacy {
+                    buf.len().min(END_COMMAND.len() + 1)
+                } else {
+                    0
+                };
+                if buf.len() > keep {
                     self.state = State::Discarding {
                         legacy,
                         mid_line: true,
                     };
                 }
-                buf.clear();
+                buf.advance(buf.len() - keep);
                 self.rewind();
+                self.scan = keep;
                 None
             }
             State::SkipLine => {
@@ -286,7 +294,12 @@ impl Decoder {
                         mid_line: !at_line_start,
                     },
                 };
-                let keep = usize::from(lone_cr);
+                let legacy = matches!(self.state, State::Discarding { legacy: true, .. });
+                let keep = if legacy {
+                    partial.len().min(END_COMMAND.len() + 1)
+                } else {
+                    usize::from(lone_cr)
+                };
                 buf.advance(buf.len() - keep);
                 self.rewind();
                 self.scan = keep;

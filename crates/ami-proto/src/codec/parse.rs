@@ -73,7 +73,12 @@ pub(crate) fn frame(buf: Bytes) -> Result<Message, DecodeError> {
             if let Some((name, value)) = parsed.filter(|(name, _)| is_legacy_header(name)) {
                 let n0 = offset(data, name);
                 let v0 = offset(data, value);
-                let v1 = (v0 + value.len()).saturating_sub(END_COMMAND.len()).max(v0);
+                let mut v1 = v0 + value.len();
+                // Every marker glued to the end goes (the framer stops at
+                // the first line that ends in one).
+                while data[v0..v1].ends_with(END_COMMAND) {
+                    v1 -= END_COMMAND.len();
+                }
                 headers.push(HeaderSpan {
                     name: Span::new(n0, n0 + name.len()),
                     value: Span::new(v0, v1),
@@ -119,7 +124,12 @@ pub(crate) fn frame(buf: Bytes) -> Result<Message, DecodeError> {
             let rest = &data[start..];
             // The framer cut the frame after the end marker (alone on its
             // line, or glued to the last output line).
-            let marker = memchr::memmem::rfind(rest, END_COMMAND).map_or(start, |i| start + i);
+            let mut marker = memchr::memmem::rfind(rest, END_COMMAND).map_or(start, |i| start + i);
+            // A line ending in several markers ends at the first of them
+            // (that is where the framer ends the frame).
+            while data[start..marker].ends_with(END_COMMAND) {
+                marker -= END_COMMAND.len();
+            }
             let mut end = marker;
             if end > start && data[end - 1] == b'\n' {
                 end -= 1;
