@@ -2,7 +2,7 @@
 
 use bytes::{Buf, BytesMut};
 
-use super::parse::{self, END_COMMAND};
+use super::parse::{END_COMMAND, FrameParser, ends_frame, is_follows_line};
 use super::{DecodeError, Decoded, Limits};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +34,8 @@ pub struct Decoder {
     line_start: usize,
     /// How far into the buffer a line end has been searched for.
     scan: usize,
+    /// The grammar, fed each line as the framer finds it.
+    parser: FrameParser,
 }
 
 impl Default for Decoder {
@@ -59,6 +61,7 @@ impl Decoder {
             state: State::Banner,
             line_start: 0,
             scan: 0,
+            parser: FrameParser::default(),
         }
     }
 
@@ -69,6 +72,7 @@ impl Decoder {
             state: State::Idle,
             line_start: 0,
             scan: 0,
+            parser: FrameParser::default(),
         }
     }
 
@@ -92,8 +96,8 @@ impl Decoder {
         } else {
             State::Idle
         };
-        self.line_start = 0;
         self.rewind();
+        self.parser.clear();
     }
 
     /// Takes the next banner or message off the front of `buf`.
@@ -142,7 +146,8 @@ impl Decoder {
                         continue;
                     }
                     let first = content(&buf[..line_end]);
-                    let legacy = is_follows(first);
+                    let legacy = is_follows_line(first);
+                    self.parser.line(buf, 0, line_end);
                     self.state = State::InMessage { lines: 1, legacy };
                     self.line_start = line_end;
                     self.scan = line_end;
@@ -151,18 +156,13 @@ impl Decoder {
                     }
                 }
                 State::InMessage { lines, legacy } => {
-                    let line = &buf[line_start..line_end];
-                    let ends = if legacy {
-                        content(line).ends_with(END_COMMAND)
-                    } else {
-                        is_blank(line)
-                    };
-                    if ends {
+                    if ends_frame(legacy, content(&buf[line_start..line_end])) {
                         if line_end > self.limits.max_message_bytes {
                             // The line that completes the message takes it
                             // over the limit: drop the whole message.
                             buf.advance(line_end);
                             self.rewind();
+                            self.parser.clear();
                             self.state = State::Idle;
                             return Some(Err(DecodeError::MessageTooLarge {
                                 limit: self.limits.max_message_bytes,
@@ -171,8 +171,9 @@ impl Decoder {
                         let frame = buf.split_to(line_end).freeze();
                         self.state = State::Idle;
                         self.rewind();
-                        return Some(parse::frame(frame).map(Decoded::Message));
+                        return Some(self.parser.finish(frame, line_start).map(Decoded::Message));
                     }
+                    self.parser.line(buf, line_start, line_end);
                     let lines = lines + 1;
                     self.state = State::InMessage { lines, legacy };
                     self.line_start = line_end;
@@ -235,6 +236,7 @@ impl Decoder {
         };
         buf.advance(self.line_start);
         self.rewind();
+        self.parser.clear();
         self.state = State::Discarding {
             legacy,
             mid_line: false,
@@ -303,6 +305,7 @@ impl Decoder {
                 buf.advance(buf.len() - keep);
                 self.rewind();
                 self.scan = keep;
+                self.parser.clear();
                 Some(Err(DecodeError::MessageTooLarge { limit: max }))
             }
             _ => {
@@ -311,16 +314,6 @@ impl Decoder {
             }
         }
     }
-}
-
-fn is_follows(first: &[u8]) -> bool {
-    // The same rule as the parser: `Response` `:` [SP] `Follows`.
-    let Some(colon) = first.iter().position(|&b| b == b':') else {
-        return false;
-    };
-    let value = &first[colon + 1..];
-    let value = value.strip_prefix(b" ").unwrap_or(value);
-    first[..colon].eq_ignore_ascii_case(b"Response") && value.eq_ignore_ascii_case(b"Follows")
 }
 
 #[cfg(test)]

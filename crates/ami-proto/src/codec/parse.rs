@@ -46,101 +46,187 @@ fn is_legacy_header(name: &[u8]) -> bool {
         .any(|h| name.eq_ignore_ascii_case(h))
 }
 
-/// Parses a complete frame.
-pub(crate) fn frame(buf: Bytes) -> Result<Message, DecodeError> {
-    let data: &[u8] = &buf;
-    let mut headers: Vec<HeaderSpan> = Vec::with_capacity(16);
-    let mut legacy = false;
-    let mut output_start = None;
-    let mut prev_bare_lf = false;
-    let mut pos = 0usize;
-    let mut line_no = 0usize;
-    while pos < data.len() {
-        let nl = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i);
-        let raw = &data[pos..nl];
-        let bare_lf = nl < data.len() && !raw.ends_with(b"\r");
+/// The frame grammar applied line by line, so that the framer can parse each
+/// line as it finds it (one pass over the input) and [`frame`] can parse a
+/// frame handed over whole, with exactly the same rules.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct FrameParser {
+    headers: Vec<HeaderSpan>,
+    legacy: bool,
+    output_start: Option<usize>,
+    prev_bare_lf: bool,
+    malformed: Option<usize>,
+    lines: usize,
+}
+
+impl FrameParser {
+    /// True once the first header said `Response: Follows`.
+    pub(crate) fn is_legacy(&self) -> bool {
+        self.legacy
+    }
+
+    /// Takes one line of the frame that is not its terminating line:
+    /// `data[start..end]`, `end` just past its LF. Offsets are relative to
+    /// the start of the frame.
+    pub(crate) fn line(&mut self, data: &[u8], start: usize, end: usize) {
+        self.lines += 1;
+        if self.output_start.is_some() {
+            return;
+        }
+        let raw = &data[start..end];
+        let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+        let bare_lf = end > start && data[end - 1] == b'\n' && !raw.ends_with(b"\r");
         let content = raw.strip_suffix(b"\r").unwrap_or(raw);
-        let line_start = pos;
-        pos = nl + 1;
-        line_no += 1;
-        if content.is_empty() && !legacy {
-            break;
-        }
         let parsed = header_line(content).ok().map(|(_, nv)| nv);
-        if legacy && content.ends_with(END_COMMAND) {
-            // The end marker glued to a legacy header (no output at all):
-            // the marker is not part of the value.
-            if let Some((name, value)) = parsed.filter(|(name, _)| is_legacy_header(name)) {
-                let n0 = offset(data, name);
-                let v0 = offset(data, value);
-                let mut v1 = v0 + value.len();
-                // Every marker glued to the end goes (the framer stops at
-                // the first line that ends in one).
-                while data[v0..v1].ends_with(END_COMMAND) {
-                    v1 -= END_COMMAND.len();
-                }
-                headers.push(HeaderSpan {
-                    name: Span::new(n0, n0 + name.len()),
-                    value: Span::new(v0, v1),
-                });
-                output_start = Some(line_start + content.len());
-                break;
-            }
-        }
-        if legacy && !parsed.is_some_and(|(name, _)| is_legacy_header(name)) {
+        let parsed = parsed.filter(|(name, _)| {
+            !(self.prev_bare_lf && !self.headers.is_empty() && name.contains(&b' '))
+        });
+        if self.legacy && !parsed.is_some_and(|(name, _)| is_legacy_header(name)) {
             // The raw output of a legacy command starts here.
-            output_start = Some(line_start);
-            break;
+            self.output_start = Some(start);
+            return;
         }
         match parsed {
             Some((name, value)) => {
                 let n0 = offset(data, name);
                 let v0 = offset(data, value);
-                if headers.is_empty()
+                if self.headers.is_empty()
                     && name.eq_ignore_ascii_case(b"Response")
                     && value.eq_ignore_ascii_case(b"Follows")
                 {
-                    legacy = true;
+                    self.legacy = true;
                 }
-                headers.push(HeaderSpan {
+                self.headers.push(HeaderSpan {
                     name: Span::new(n0, n0 + name.len()),
                     value: Span::new(v0, v0 + value.len()),
                 });
             }
-            None if prev_bare_lf && !headers.is_empty() => {
+            None if self.prev_bare_lf && !self.headers.is_empty() => {
                 // A value that held a bare LF: it goes on over this line.
-                if let Some(last) = headers.last_mut() {
-                    last.value.end = u32::try_from(line_start + content.len()).unwrap_or(u32::MAX);
+                if let Some(last) = self.headers.last_mut() {
+                    last.value.end = u32::try_from(start + content.len()).unwrap_or(u32::MAX);
                 }
             }
-            None => return Err(DecodeError::MalformedLine { line: line_no }),
+            None => {
+                self.malformed.get_or_insert(self.lines);
+            }
         }
-        prev_bare_lf = bare_lf;
+        self.prev_bare_lf = bare_lf;
     }
-    let output = match (legacy, output_start) {
-        (false, _) => None,
-        (true, start) => {
-            let start = start.unwrap_or(data.len());
-            let rest = &data[start..];
-            // The framer cut the frame after the end marker (alone on its
-            // line, or glued to the last output line).
-            let mut marker = memchr::memmem::rfind(rest, END_COMMAND).map_or(start, |i| start + i);
+
+    /// Takes the terminating line (`data[start..]`: the blank line, or the
+    /// line that ends in `--END COMMAND--`) and builds the message. The
+    /// parser is left empty for the next frame.
+    pub(crate) fn finish(&mut self, frame: Bytes, start: usize) -> Result<Message, DecodeError> {
+        let data: &[u8] = &frame;
+        let output = if self.legacy {
+            if self.output_start.is_none() {
+                let raw = &data[start..];
+                let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+                let content = raw.strip_suffix(b"\r").unwrap_or(raw);
+                let glued = header_line(content)
+                    .ok()
+                    .map(|(_, nv)| nv)
+                    .filter(|(name, _)| is_legacy_header(name));
+                if let Some((name, value)) = glued {
+                    // The end marker glued to a legacy header: every marker
+                    // at the end goes, the output is empty.
+                    let n0 = offset(data, name);
+                    let v0 = offset(data, value);
+                    let mut v1 = v0 + value.len();
+                    while data[v0..v1].ends_with(END_COMMAND) {
+                        v1 -= END_COMMAND.len();
+                    }
+                    self.headers.push(HeaderSpan {
+                        name: Span::new(n0, n0 + name.len()),
+                        value: Span::new(v0, v1),
+                    });
+                    self.output_start = Some(start + content.len());
+                } else {
+                    self.output_start = Some(start);
+                }
+            }
+            let out_start = self.output_start.unwrap_or(data.len()).min(data.len());
+            let rest = &data[out_start..];
+            let mut marker =
+                memchr::memmem::rfind(rest, END_COMMAND).map_or(out_start, |i| out_start + i);
             // A line ending in several markers ends at the first of them
             // (that is where the framer ends the frame).
-            while data[start..marker].ends_with(END_COMMAND) {
+            while data[out_start..marker].ends_with(END_COMMAND) {
                 marker -= END_COMMAND.len();
             }
             let mut end = marker;
-            if end > start && data[end - 1] == b'\n' {
+            if end > out_start && data[end - 1] == b'\n' {
                 end -= 1;
-                if end > start && data[end - 1] == b'\r' {
+                if end > out_start && data[end - 1] == b'\r' {
                     end -= 1;
                 }
             }
-            Some(Span::new(start, end))
+            Some(Span::new(out_start, end))
+        } else {
+            None
+        };
+        let malformed = self.malformed;
+        let headers = std::mem::replace(&mut self.headers, Vec::with_capacity(24));
+        self.legacy = false;
+        self.output_start = None;
+        self.prev_bare_lf = false;
+        self.malformed = None;
+        self.lines = 0;
+        if let Some(line) = malformed {
+            return Err(DecodeError::MalformedLine { line });
         }
-    };
-    Ok(Message::from_parts(buf, headers, output))
+        Ok(Message::from_parts(frame, headers, output))
+    }
+
+    /// Forgets a frame that was dropped part-way.
+    pub(crate) fn clear(&mut self) {
+        self.headers.clear();
+        self.legacy = false;
+        self.output_start = None;
+        self.prev_bare_lf = false;
+        self.malformed = None;
+        self.lines = 0;
+    }
+}
+
+/// True when `content` (a line without its line end) terminates a frame.
+pub(crate) fn ends_frame(legacy: bool, content: &[u8]) -> bool {
+    if legacy {
+        content.ends_with(END_COMMAND)
+    } else {
+        content.is_empty()
+    }
+}
+
+/// Parses a complete frame (as the framer cuts it: up to and including its
+/// terminating line).
+pub(crate) fn frame(buf: Bytes) -> Result<Message, DecodeError> {
+    let data: &[u8] = &buf;
+    let mut p = FrameParser::default();
+    let mut pos = 0usize;
+    while pos < data.len() {
+        let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |i| pos + i + 1);
+        let raw = &data[pos..end];
+        let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+        let content = raw.strip_suffix(b"\r").unwrap_or(raw);
+        // The first line decides whether the frame is legacy.
+        let legacy = p.is_legacy() || (p.lines == 0 && is_follows_line(content));
+        if ends_frame(legacy, content) {
+            return p.finish(buf.clone(), pos);
+        }
+        p.line(data, pos, end);
+        pos = end;
+    }
+    let len = data.len();
+    p.finish(buf.clone(), len)
+}
+
+/// `Response` `:` [SP] `Follows`, the first line of a legacy answer.
+pub(crate) fn is_follows_line(content: &[u8]) -> bool {
+    header_line(content).is_ok_and(|(_, (name, value))| {
+        name.eq_ignore_ascii_case(b"Response") && value.eq_ignore_ascii_case(b"Follows")
+    })
 }
 
 #[cfg(test)]
