@@ -79,6 +79,8 @@ impl Decoder {
     /// Replaces the limits.
     #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> Self {
+        let mut limits = limits;
+        limits.max_message_bytes = limits.max_message_bytes.max(Limits::MIN_MESSAGE_BYTES);
         self.limits = limits;
         self
     }

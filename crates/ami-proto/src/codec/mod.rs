@@ -59,10 +59,16 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// Sets the message size limit.
+    /// The smallest size limit the decoder accepts (smaller ones are
+    /// raised to it): a message's first line must be recognisable within
+    /// the limit, or how a message is rejected would depend on how the
+    /// input was split into reads.
+    pub const MIN_MESSAGE_BYTES: usize = 64;
+
+    /// Sets the message size limit (at least [`Limits::MIN_MESSAGE_BYTES`]).
     #[must_use]
     pub fn max_message_bytes(mut self, n: usize) -> Self {
-        self.max_message_bytes = n;
+        self.max_message_bytes = n.max(Self::MIN_MESSAGE_BYTES);
         self
     }
 
