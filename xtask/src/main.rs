@@ -6,6 +6,7 @@
 //! - `codegen [--check]`: typed AMI events and actions (see [`codegen`]); the
 //!   check is also a `#[test]`.
 
+mod bench;
 mod ci;
 mod codegen;
 mod fixtures;
@@ -21,6 +22,9 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
+  bench ami [--corpus FILE] [--mb N] [--seed S] [--rounds R]
+                                             AMI decode throughput vs a naive split and asterisk-rs-ami
+                                             (not in CI; table in target/bench/ami-bench.md)
   ci                                         run every check CI runs, in order
   codegen [--check]                          generate ami-proto's typed events and actions from
                                              crates/ami-proto/codegen/*.tsv (--check: fail if stale)
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> Result<()> {
     let root = project_root();
     match args.first().map(String::as_str) {
+        Some("bench") => bench::run(&root, &args[1..]),
         Some("ci") => ci::run(&root),
         Some("codegen") => {
             let mode = match &args[1..] {
