@@ -173,7 +173,16 @@ impl Decoder {
                         let frame = buf.split_to(line_end).freeze();
                         self.state = State::Idle;
                         self.rewind();
-                        return Some(self.parser.finish(frame, line_start).map(Decoded::Message));
+                        let max_headers = self.limits.max_headers;
+                        return Some(self.parser.finish(frame, line_start).and_then(|m| {
+                            // The terminating line can carry a header too
+                            // (a legacy header glued to its end marker).
+                            if m.len() > max_headers {
+                                Err(DecodeError::TooManyHeaders { limit: max_headers })
+                            } else {
+                                Ok(Decoded::Message(m))
+                            }
+                        }));
                     }
                     self.parser.line(buf, line_start, line_end);
                     let lines = lines + 1;

@@ -14,7 +14,7 @@
 //! ```
 
 use bytes::Bytes;
-use nom::bytes::complete::{tag, take_till1};
+use nom::bytes::complete::tag;
 use nom::combinator::{opt, rest};
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
@@ -25,13 +25,21 @@ use crate::types::message::{HeaderSpan, Span};
 
 pub(crate) const END_COMMAND: &[u8] = b"--END COMMAND--";
 
+/// `name`: one or more bytes before the first `:` (found with memchr,
+/// which matters: this runs on every line of the stream).
+fn name(i: &[u8]) -> IResult<&[u8], &[u8]> {
+    match memchr::memchr(b':', i) {
+        Some(n) if n > 0 => Ok((&i[n..], &i[..n])),
+        _ => Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::TakeTill1,
+        ))),
+    }
+}
+
 /// `header-line` without its line end: `name ":" [SP] value`.
 fn header_line(line: &[u8]) -> IResult<&[u8], (&[u8], &[u8])> {
-    (
-        take_till1(|b| b == b':'),
-        preceded((tag(&b":"[..]), opt(tag(&b" "[..]))), rest),
-    )
-        .parse(line)
+    (name, preceded((tag(&b":"[..]), opt(tag(&b" "[..]))), rest)).parse(line)
 }
 
 fn offset(base: &[u8], part: &[u8]) -> usize {
