@@ -548,19 +548,57 @@ fn gen_events(events: &[EventDef]) -> Result<String> {
     writeln!(s, "    }}")?;
     writeln!(s, "}}")?;
     writeln!(s)?;
+    // An open-addressing table keyed by FNV-1a of the lowercase name: one
+    // hash and (almost always) one comparison per event, no branchy
+    // binary search on the hot path.
+    let size = (events.len() * 4).next_power_of_two();
+    let mut slots = vec![0u16; size];
+    for (i, e) in events.iter().enumerate() {
+        let mut at = (fnv1a_lower(e.name.as_bytes()) as usize) & (size - 1);
+        while slots[at] != 0 {
+            at = (at + 1) & (size - 1);
+        }
+        slots[at] = u16::try_from(i + 1)?;
+    }
+    writeln!(
+        s,
+        "/// Open-addressing table over [`LOWER_NAMES`]: slot = FNV-1a of the lowercase name, value = index + 1 (0: empty)."
+    )?;
+    writeln!(s, "static SLOTS: [u16; {size}] = [")?;
+    for chunk in slots.chunks(16) {
+        let row: Vec<String> = chunk.iter().map(u16::to_string).collect();
+        writeln!(s, "    {},", row.join(", "))?;
+    }
+    writeln!(s, "];")?;
+    writeln!(s)?;
     writeln!(
         s,
         "/// The index in [`EVENT_NAMES`] of the event called `name`, ignoring ASCII case: \
-         lowercased on the stack, then a binary search."
+         FNV-1a of the lowercase name, then a probe of [`SLOTS`]."
     )?;
     writeln!(s, "fn lookup(name: &[u8]) -> Option<usize> {{")?;
-    writeln!(s, "    let mut buf = [0u8; 64];")?;
-    writeln!(s, "    let lower = buf.get_mut(..name.len())?;")?;
-    writeln!(s, "    for (d, c) in lower.iter_mut().zip(name) {{")?;
-    writeln!(s, "        *d = c.to_ascii_lowercase();")?;
+    writeln!(s, "    let mut h: u32 = 0x811c_9dc5;")?;
+    writeln!(s, "    for &c in name {{")?;
+    writeln!(
+        s,
+        "        h = (h ^ u32::from(c.to_ascii_lowercase())).wrapping_mul(0x0100_0193);"
+    )?;
     writeln!(s, "    }}")?;
-    writeln!(s, "    let lower: &[u8] = lower;")?;
-    writeln!(s, "    LOWER_NAMES.binary_search(&lower).ok()")?;
+    writeln!(s, "    let mask = SLOTS.len() - 1;")?;
+    writeln!(s, "    let mut at = (h as usize) & mask;")?;
+    writeln!(s, "    loop {{")?;
+    writeln!(
+        s,
+        "        let idx = usize::from(SLOTS[at]).checked_sub(1)?;"
+    )?;
+    writeln!(
+        s,
+        "        if LOWER_NAMES[idx].eq_ignore_ascii_case(name) {{"
+    )?;
+    writeln!(s, "            return Some(idx);")?;
+    writeln!(s, "        }}")?;
+    writeln!(s, "        at = (at + 1) & mask;")?;
+    writeln!(s, "    }}")?;
     writeln!(s, "}}")?;
 
     // One struct per event.
@@ -812,6 +850,16 @@ fn rustfmt(root: &Path, text: &str) -> Result<String> {
         );
     }
     String::from_utf8(out.stdout).context("rustfmt's output is not UTF-8")
+}
+
+/// FNV-1a (32-bit) of a name in ASCII lowercase: the same function the
+/// generated `lookup` runs.
+fn fnv1a_lower(name: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &c in name {
+        h = (h ^ u32::from(c.to_ascii_lowercase())).wrapping_mul(0x0100_0193);
+    }
+    h
 }
 
 #[cfg(test)]

@@ -157,41 +157,67 @@ impl Decoder {
                         return Some(Err(e));
                     }
                 }
-                State::InMessage { lines, legacy } => {
-                    if ends_frame(legacy, content(&buf[line_start..line_end])) {
-                        if line_end > self.limits.max_message_bytes {
-                            // The line that completes the message takes it
-                            // over the limit: drop the whole message.
-                            buf.advance(line_end);
-                            self.rewind();
-                            self.parser.clear();
-                            self.state = State::Idle;
-                            return Some(Err(DecodeError::MessageTooLarge {
-                                limit: self.limits.max_message_bytes,
-                            }));
+                State::InMessage { mut lines, legacy } => {
+                    // The hot loop: every complete line of this message that
+                    // is already buffered, with one line-end iterator
+                    // (SIMD set up once) and no trip round the outer state
+                    // machine.
+                    let max = self.limits.max_message_bytes;
+                    let max_headers = self.limits.max_headers;
+                    let mut start = line_start;
+                    let mut end = line_end;
+                    let data: &[u8] = buf;
+                    let mut ends = memchr::memchr_iter(b'\n', &data[line_end..]);
+                    let terminated = loop {
+                        if ends_frame(legacy, content(&data[start..end])) {
+                            break true;
                         }
-                        let frame = buf.split_to(line_end).freeze();
-                        self.state = State::Idle;
-                        self.rewind();
-                        let max_headers = self.limits.max_headers;
-                        return Some(self.parser.finish(frame, line_start).and_then(|m| {
-                            // The terminating line can carry a header too
-                            // (a legacy header glued to its end marker).
-                            if m.len() > max_headers {
-                                Err(DecodeError::TooManyHeaders { limit: max_headers })
-                            } else {
-                                Ok(Decoded::Message(m))
+                        self.parser.line(data, start, end);
+                        lines += 1;
+                        if end > max || lines > max_headers {
+                            break false;
+                        }
+                        match ends.next() {
+                            Some(i) => {
+                                start = end;
+                                end = line_end + i + 1;
                             }
-                        }));
+                            None => {
+                                self.state = State::InMessage { lines, legacy };
+                                self.line_start = end;
+                                self.scan = end;
+                                return self.incomplete(buf);
+                            }
+                        }
+                    };
+                    if !terminated {
+                        self.state = State::InMessage { lines, legacy };
+                        self.line_start = end;
+                        self.scan = end;
+                        if let Some(e) = self.check(end, lines, legacy, buf) {
+                            return Some(Err(e));
+                        }
+                        continue;
                     }
-                    self.parser.line(buf, line_start, line_end);
-                    let lines = lines + 1;
-                    self.state = State::InMessage { lines, legacy };
-                    self.line_start = line_end;
-                    self.scan = line_end;
-                    if let Some(e) = self.check(line_end, lines, legacy, buf) {
-                        return Some(Err(e));
+                    self.rewind();
+                    self.state = State::Idle;
+                    if end > max {
+                        // The line that completes the message takes it over
+                        // the limit: drop the whole message.
+                        buf.advance(end);
+                        self.parser.clear();
+                        return Some(Err(DecodeError::MessageTooLarge { limit: max }));
                     }
+                    let frame = buf.split_to(end).freeze();
+                    return Some(self.parser.finish(frame, start).and_then(|m| {
+                        // The terminating line can carry a header too (a
+                        // legacy header glued to its end marker).
+                        if m.len() > max_headers {
+                            Err(DecodeError::TooManyHeaders { limit: max_headers })
+                        } else {
+                            Ok(Decoded::Message(m))
+                        }
+                    }));
                 }
                 State::SkipLine => {
                     buf.advance(line_end);

@@ -27,6 +27,7 @@ pub(crate) const END_COMMAND: &[u8] = b"--END COMMAND--";
 
 /// `name`: one or more bytes before the first `:` (found with memchr,
 /// which matters: this runs on every line of the stream).
+#[inline]
 fn name(i: &[u8]) -> IResult<&[u8], &[u8]> {
     match memchr::memchr(b':', i) {
         Some(n) if n > 0 => Ok((&i[n..], &i[..n])),
@@ -38,6 +39,7 @@ fn name(i: &[u8]) -> IResult<&[u8], &[u8]> {
 }
 
 /// `header-line` without its line end: `name ":" [SP] value`.
+#[inline]
 fn header_line(line: &[u8]) -> IResult<&[u8], (&[u8], &[u8])> {
     (name, preceded((tag(&b":"[..]), opt(tag(&b" "[..]))), rest)).parse(line)
 }
@@ -76,6 +78,7 @@ impl FrameParser {
     /// Takes one line of the frame that is not its terminating line:
     /// `data[start..end]`, `end` just past its LF. Offsets are relative to
     /// the start of the frame.
+    #[inline]
     pub(crate) fn line(&mut self, data: &[u8], start: usize, end: usize) {
         self.lines += 1;
         if self.output_start.is_some() {
