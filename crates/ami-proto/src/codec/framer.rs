@@ -3,7 +3,16 @@
 use bytes::{Buf, BytesMut};
 
 use super::parse::{END_COMMAND, FrameParser, ends_frame, is_follows_line};
-use super::{DecodeError, Decoded, Limits};
+use super::{DecodeError, Decoded, Limits, RawDecoded, RawMessage};
+
+/// Where the framer found the next item; its bytes are still in the buffer.
+#[derive(Clone, Copy, Debug)]
+enum Framed {
+    /// The banner: `buf[..end]`, of which `len` bytes without the line end.
+    Banner { end: usize, len: usize },
+    /// A message: `buf[..end]`, its terminating line starting at `start`.
+    Frame { start: usize, end: usize },
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -36,6 +45,9 @@ pub struct Decoder {
     scan: usize,
     /// The grammar, fed each line as the framer finds it.
     parser: FrameParser,
+    /// Bytes of the item [`Decoder::decode_raw`] last lent out, taken off
+    /// the buffer at the next call.
+    lent: usize,
 }
 
 impl Default for Decoder {
@@ -62,6 +74,7 @@ impl Decoder {
             line_start: 0,
             scan: 0,
             parser: FrameParser::default(),
+            lent: 0,
         }
     }
 
@@ -73,6 +86,7 @@ impl Decoder {
             line_start: 0,
             scan: 0,
             parser: FrameParser::default(),
+            lent: 0,
         }
     }
 
@@ -100,6 +114,7 @@ impl Decoder {
         };
         self.rewind();
         self.parser.clear();
+        self.lent = 0;
     }
 
     /// Takes the next banner or message off the front of `buf`.
@@ -109,6 +124,75 @@ impl Decoder {
     /// message that was rejected and dropped (the stream goes on), and
     /// `Some(Ok(_))` for a banner or message.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Option<Result<Decoded, DecodeError>> {
+        self.give_back(buf);
+        let max_headers = self.limits.max_headers;
+        match self.step(buf)? {
+            Err(e) => Some(Err(e)),
+            Ok(Framed::Banner { end, len }) => {
+                let banner = buf.split_to(end).freeze();
+                Some(Ok(Decoded::Banner(banner.slice(..len))))
+            }
+            Ok(Framed::Frame { start, end }) => {
+                let frame = buf.split_to(end).freeze();
+                Some(self.parser.finish(frame, start).and_then(|m| {
+                    // The terminating line can carry a header too (a legacy
+                    // header glued to its end marker).
+                    if m.len() > max_headers {
+                        Err(DecodeError::TooManyHeaders { limit: max_headers })
+                    } else {
+                        Ok(Decoded::Message(m))
+                    }
+                }))
+            }
+        }
+    }
+
+    /// Like [`Decoder::decode`], but lends the message out instead of
+    /// handing it over: its headers are views into `buf` and into a span
+    /// table the decoder reuses, so decoding allocates nothing. The bytes
+    /// stay in `buf` until the next call. Use it to look at every message
+    /// and keep few (filters, counters, routers); [`RawMessage::to_message`]
+    /// makes an owned copy of one.
+    pub fn decode_raw<'b>(
+        &'b mut self,
+        buf: &'b mut BytesMut,
+    ) -> Option<Result<RawDecoded<'b>, DecodeError>> {
+        self.give_back(buf);
+        let max_headers = self.limits.max_headers;
+        match self.step(buf)? {
+            Err(e) => Some(Err(e)),
+            Ok(Framed::Banner { end, len }) => {
+                self.lent = end;
+                Some(Ok(RawDecoded::Banner(&buf[..len])))
+            }
+            Ok(Framed::Frame { start, end }) => {
+                self.lent = end;
+                let data: &'b [u8] = &buf[..end];
+                Some(match self.parser.complete(data, start) {
+                    Err(e) => Err(e),
+                    Ok(_) if self.parser.headers().len() > max_headers => {
+                        Err(DecodeError::TooManyHeaders { limit: max_headers })
+                    }
+                    Ok(output) => Ok(RawDecoded::Message(RawMessage::new(
+                        data,
+                        self.parser.headers(),
+                        output,
+                    ))),
+                })
+            }
+        }
+    }
+
+    /// Takes the item `decode_raw` lent out off the buffer.
+    fn give_back(&mut self, buf: &mut BytesMut) {
+        if self.lent > 0 {
+            buf.advance(self.lent.min(buf.len()));
+            self.lent = 0;
+            self.parser.clear();
+        }
+    }
+
+    fn step(&mut self, buf: &mut BytesMut) -> Option<Result<Framed, DecodeError>> {
         loop {
             let Some(i) = memchr::memchr(b'\n', &buf[self.scan..]) else {
                 return self.incomplete(buf);
@@ -131,11 +215,10 @@ impl Decoder {
                             self.state = State::Idle;
                             return Some(Err(DecodeError::MessageTooLarge { limit: max }));
                         }
-                        let banner = buf.split_to(line_end).freeze();
-                        let len = content(&banner).len();
+                        let len = line.len();
                         self.state = State::Idle;
                         self.rewind();
-                        return Some(Ok(Decoded::Banner(banner.slice(..len))));
+                        return Some(Ok(Framed::Banner { end: line_end, len }));
                     }
                     // No banner: a message starts right away.
                     self.state = State::Idle;
@@ -208,16 +291,7 @@ impl Decoder {
                         self.parser.clear();
                         return Some(Err(DecodeError::MessageTooLarge { limit: max }));
                     }
-                    let frame = buf.split_to(end).freeze();
-                    return Some(self.parser.finish(frame, start).and_then(|m| {
-                        // The terminating line can carry a header too (a
-                        // legacy header glued to its end marker).
-                        if m.len() > max_headers {
-                            Err(DecodeError::TooManyHeaders { limit: max_headers })
-                        } else {
-                            Ok(Decoded::Message(m))
-                        }
-                    }));
+                    return Some(Ok(Framed::Frame { start, end }));
                 }
                 State::SkipLine => {
                     buf.advance(line_end);
@@ -283,7 +357,7 @@ impl Decoder {
 
     /// No line end in the unexamined input: remember how far we looked, and
     /// bound memory for a message (or a line) that never ends.
-    fn incomplete(&mut self, buf: &mut BytesMut) -> Option<Result<Decoded, DecodeError>> {
+    fn incomplete(&mut self, buf: &mut BytesMut) -> Option<Result<Framed, DecodeError>> {
         let max = self.limits.max_message_bytes;
         match self.state {
             State::Discarding { legacy, mid_line } => {

@@ -26,12 +26,14 @@
 
 mod framer;
 mod parse;
+mod raw;
 
 use std::fmt;
 
 use bytes::{Bytes, BytesMut};
 
 pub use framer::Decoder;
+pub use raw::{RawDecoded, RawMessage};
 
 use crate::Message;
 

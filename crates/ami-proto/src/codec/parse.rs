@@ -126,10 +126,14 @@ impl FrameParser {
     }
 
     /// Takes the terminating line (`data[start..]`: the blank line, or the
-    /// line that ends in `--END COMMAND--`) and builds the message. The
-    /// parser is left empty for the next frame.
-    pub(crate) fn finish(&mut self, frame: Bytes, start: usize) -> Result<Message, DecodeError> {
-        let data: &[u8] = &frame;
+    /// line that ends in `--END COMMAND--`) of the frame `data`, and works
+    /// out the legacy output. The headers stay in the parser ([`Self::headers`])
+    /// until [`Self::clear`].
+    pub(crate) fn complete(
+        &mut self,
+        data: &[u8],
+        start: usize,
+    ) -> Result<Option<Span>, DecodeError> {
         let output = if self.legacy {
             if self.output_start.is_none() {
                 let raw = &data[start..];
@@ -177,17 +181,23 @@ impl FrameParser {
         } else {
             None
         };
-        let malformed = self.malformed;
-        let headers = std::mem::replace(&mut self.headers, Vec::with_capacity(24));
-        self.legacy = false;
-        self.output_start = None;
-        self.prev_bare_lf = false;
-        self.malformed = None;
-        self.lines = 0;
-        if let Some(line) = malformed {
-            return Err(DecodeError::MalformedLine { line });
+        match self.malformed {
+            Some(line) => Err(DecodeError::MalformedLine { line }),
+            None => Ok(output),
         }
-        Ok(Message::from_parts(frame, headers, output))
+    }
+
+    /// The header spans of the frame parsed so far.
+    pub(crate) fn headers(&self) -> &[HeaderSpan] {
+        &self.headers
+    }
+
+    /// [`Self::complete`], then the owned message; the parser is left empty.
+    pub(crate) fn finish(&mut self, frame: Bytes, start: usize) -> Result<Message, DecodeError> {
+        let output = self.complete(&frame, start);
+        let headers = std::mem::replace(&mut self.headers, Vec::with_capacity(24));
+        self.clear();
+        output.map(|output| Message::from_parts(frame, headers, output))
     }
 
     /// Forgets a frame that was dropped part-way.

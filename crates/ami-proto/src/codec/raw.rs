@@ -1,0 +1,107 @@
+//! Messages lent out by [`Decoder::decode_raw`](super::Decoder::decode_raw).
+
+use std::fmt;
+
+use bytes::Bytes;
+
+use crate::types::message::{HeaderSpan, Span};
+use crate::{Header, Message, MessageKind};
+
+/// What [`Decoder::decode_raw`](super::Decoder::decode_raw) lends out.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub enum RawDecoded<'a> {
+    /// The greeting line, without its line end.
+    Banner(&'a [u8]),
+    /// One message, borrowed.
+    Message(RawMessage<'a>),
+}
+
+/// A message whose headers are views into the read buffer: valid until the
+/// next call to the decoder.
+#[derive(Clone, Copy)]
+pub struct RawMessage<'a> {
+    data: &'a [u8],
+    spans: &'a [HeaderSpan],
+    output: Option<Span>,
+}
+
+impl<'a> RawMessage<'a> {
+    pub(crate) fn new(data: &'a [u8], spans: &'a [HeaderSpan], output: Option<Span>) -> Self {
+        Self {
+            data,
+            spans,
+            output,
+        }
+    }
+
+    /// The headers in wire order.
+    pub fn headers(&self) -> impl ExactSizeIterator<Item = Header<'a>> + 'a {
+        let data = self.data;
+        self.spans
+            .iter()
+            .map(move |h| Header::new(h.name.get(data), h.value.get(data)))
+    }
+
+    /// How many headers.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// True if the message has no header.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// The first header.
+    pub fn first(&self) -> Option<Header<'a>> {
+        self.headers().next()
+    }
+
+    /// What the message is, from its first header.
+    pub fn kind(&self) -> MessageKind {
+        match self.first() {
+            Some(h) if h.is("Response") => MessageKind::Response,
+            Some(h) if h.is("Event") => MessageKind::Event,
+            Some(h) if h.is("Action") => MessageKind::Action,
+            _ => MessageKind::Other,
+        }
+    }
+
+    /// The first header's value (event name, action name, response status).
+    pub fn name(&self) -> Option<&'a str> {
+        self.first().and_then(|h| h.value())
+    }
+
+    /// The first value of header `name` (ignoring case), as bytes.
+    pub fn get_bytes(&self, name: &str) -> Option<&'a [u8]> {
+        self.headers().find(|h| h.is(name)).map(|h| h.value_bytes())
+    }
+
+    /// The first value of header `name` (ignoring case), if UTF-8.
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        self.get_bytes(name)
+            .and_then(|v| std::str::from_utf8(v).ok())
+    }
+
+    /// The `ActionID`, if present and non-empty.
+    pub fn action_id(&self) -> Option<&'a str> {
+        self.get("ActionID").filter(|v| !v.is_empty())
+    }
+
+    /// An owned copy, to keep after the next decoder call.
+    pub fn to_message(&self) -> Message {
+        Message::from_parts(
+            Bytes::copy_from_slice(self.data),
+            self.spans.to_vec(),
+            self.output,
+        )
+    }
+}
+
+impl fmt::Debug for RawMessage<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The same redaction as `Message`'s.
+        fmt::Debug::fmt(&self.to_message(), f)
+    }
+}
