@@ -34,7 +34,7 @@ impl Span {
         }
     }
 
-    fn get<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
+    pub(crate) fn get<'a>(&self, buf: &'a [u8]) -> &'a [u8] {
         buf.get(self.start as usize..self.end as usize)
             .unwrap_or_default()
     }
@@ -98,6 +98,10 @@ pub struct Header<'a> {
 }
 
 impl<'a> Header<'a> {
+    pub(crate) fn new(name: &'a [u8], value: &'a [u8]) -> Self {
+        Self { name, value }
+    }
+
     /// The name as received.
     pub fn name(&self) -> &'a str {
         // Names are checked to be ASCII-free of separators when decoded;
