@@ -34,6 +34,15 @@ use md5::{Digest, Md5};
 use crate::codec::{DecodeError, Decoded, Decoder, Limits};
 use crate::{ActionId, Message, MessageKind};
 
+/// The `Key` of an MD5 login: lower-case hex MD5 of the server's challenge
+/// followed by the secret. The client session and the simulator both use it.
+pub fn login_key(challenge: &str, secret: &str) -> String {
+    let mut h = Md5::new();
+    h.update(challenge.as_bytes());
+    h.update(secret.as_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// How the session logs in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -846,14 +855,7 @@ impl Session {
         match self.phase {
             Phase::Challenge => {
                 let challenge = m.get("Challenge").unwrap_or_default();
-                let mut hasher = Md5::new();
-                hasher.update(challenge.as_bytes());
-                hasher.update(self.config.secret.expose().as_bytes());
-                let key: String = hasher
-                    .finalize()
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
+                let key = login_key(challenge, self.config.secret.expose());
                 let id = self.fresh_id();
                 let block = format!(
                     "Action: Login\r\nActionID: {id}\r\nAuthType: MD5\r\nUsername: {}\r\nKey: {key}\r\n{}\r\n",

@@ -319,7 +319,7 @@ impl Conn {
             .is_some_and(|t| t.eq_ignore_ascii_case("MD5"))
         {
             match (&self.challenge, m.get("Key")) {
-                (Some(c), Some(key)) => util::md5_key(c, secret) == key,
+                (Some(c), Some(key)) => crate::session::login_key(c, secret) == key,
                 _ => false,
             }
         } else {

@@ -2,8 +2,6 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use md5::{Digest, Md5};
-
 /// Time since the Unix epoch (zero if the clock is before it).
 pub(crate) fn unix_now() -> Duration {
     SystemTime::now()
@@ -96,15 +94,6 @@ pub(crate) fn fmt_uptime(d: Duration) -> String {
         parts.push(format!("{s} second{}", if s == 1 { "" } else { "s" }));
     }
     parts.join(", ")
-}
-
-/// Lower-case hex MD5 of `challenge` then `secret` (the `Key` of an MD5
-/// login).
-pub(crate) fn md5_key(challenge: &str, secret: &str) -> String {
-    let mut h = Md5::new();
-    h.update(challenge.as_bytes());
-    h.update(secret.as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A well-mixed 64-bit value from a counter (splitmix64), for ids that
@@ -222,11 +211,6 @@ mod tests {
         assert_eq!(fmt_uptime(Duration::from_secs(2)), "2 seconds");
         assert_eq!(fmt_uptime(Duration::ZERO), "0 seconds");
         assert_eq!(fmt_uptime(Duration::from_secs(61)), "1 minute, 1 second");
-        assert_eq!(
-            md5_key("112407078", "amp111").len(),
-            32,
-            "hex md5 is 32 characters"
-        );
         let u = uuid_like(7);
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "4");

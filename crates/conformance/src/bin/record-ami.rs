@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use ami_proto::sim::{self, Scenario, SimConfig};
 use anyhow::{Context, Result, bail};
 use conformance::fixture::{Chunk, Dir, write_transcript};
-use md5::{Digest, Md5};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -96,10 +95,7 @@ async fn main() -> Result<()> {
         .context("no challenge")?
         .trim()
         .to_owned();
-    let mut h = Md5::new();
-    h.update(challenge.as_bytes());
-    h.update(b"amp111");
-    let key: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let key = ami_proto::session::login_key(&challenge, "amp111");
     r.send(&format!("Action: Login\r\nActionID: login-1\r\nAuthType: MD5\r\nUsername: admin\r\nKey: {key}\r\nEvents: on\r\n\r\n")).await?;
     r.read_until(|b| contains(b, "Fully Booted\r\n\r\n"))
         .await?;
