@@ -55,4 +55,4 @@ pub use event::{AgentState, Cause, ChatParty, DeviceState, Event, EventKind, Sou
 pub use id::{AgentId, CallId, ChatId, DeviceId, Party};
 pub use model::{Call, CallModel, CallParty, CallState, PartyState};
 pub use secret::Secret;
-pub use time::{Timestamp, TimestampError};
+pub use time::{CivilTime, Timestamp, TimestampError};

@@ -72,19 +72,53 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (y, m, d)
 }
 
+/// A [`Timestamp`] as a UTC calendar date and time of day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CivilTime {
+    /// Year (proleptic Gregorian).
+    pub year: i64,
+    /// Month, 1–12.
+    pub month: u8,
+    /// Day of the month, 1–31.
+    pub day: u8,
+    /// Hour, 0–23.
+    pub hour: u8,
+    /// Minute, 0–59.
+    pub minute: u8,
+    /// Second, 0–59.
+    pub second: u8,
+    /// Millisecond, 0–999.
+    pub millisecond: u16,
+}
+
+impl Timestamp {
+    /// The UTC calendar date and time of day, for vendors' own date formats.
+    pub fn civil(self) -> CivilTime {
+        let secs = self.0.div_euclid(1000);
+        let sod = secs.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
+        // Each part is in range by construction; the fallbacks never apply.
+        let small = |v: i64| u8::try_from(v).unwrap_or(0);
+        CivilTime {
+            year,
+            month: small(month),
+            day: small(day),
+            hour: small(sod / 3600),
+            minute: small((sod / 60) % 60),
+            second: small(sod % 60),
+            millisecond: u16::try_from(self.0.rem_euclid(1000)).unwrap_or(0),
+        }
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ms = self.0.rem_euclid(1000);
-        let secs = self.0.div_euclid(1000);
-        let days = secs.div_euclid(86_400);
-        let sod = secs.rem_euclid(86_400);
-        let (y, m, d) = civil_from_days(days);
+        let c = self.civil();
         write!(
             f,
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
-            sod / 3600,
-            (sod / 60) % 60,
-            sod % 60
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            c.year, c.month, c.day, c.hour, c.minute, c.second, c.millisecond
         )
     }
 }

@@ -14,47 +14,22 @@ pub(crate) fn fmt_timestamp(t: Duration) -> String {
     format!("{}.{:06}", t.as_secs(), t.subsec_micros())
 }
 
-/// (year, month, day) of a day count since 1970-01-01 (H. Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    (
-        y,
-        u32::try_from(m).unwrap_or(1),
-        u32::try_from(d).unwrap_or(1),
-    )
-}
-
 /// Date and time of day (UTC) of a Unix time.
-fn civil(t: Duration) -> ((i64, u32, u32), (u64, u64, u64)) {
-    let secs = t.as_secs();
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rem = secs % 86_400;
-    (
-        civil_from_days(days),
-        (rem / 3600, rem % 3600 / 60, rem % 60),
-    )
+fn civil(t: Duration) -> cti_core::CivilTime {
+    let ms = i64::try_from(t.as_millis()).unwrap_or(i64::MAX);
+    cti_core::Timestamp::from_unix_millis(ms).civil()
 }
 
 /// `2026-11-21`.
 pub(crate) fn fmt_date(t: Duration) -> String {
-    let ((y, m, d), _) = civil(t);
-    format!("{y:04}-{m:02}-{d:02}")
+    let c = civil(t);
+    format!("{:04}-{:02}-{:02}", c.year, c.month, c.day)
 }
 
 /// `11:37:03`.
 pub(crate) fn fmt_time(t: Duration) -> String {
-    let (_, (h, mi, s)) = civil(t);
-    format!("{h:02}:{mi:02}:{s:02}")
+    let c = civil(t);
+    format!("{:02}:{:02}:{:02}", c.hour, c.minute, c.second)
 }
 
 /// `2026-11-21T11:36:46.605+0000`, as in security events' `EventTV`.
