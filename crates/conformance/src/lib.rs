@@ -28,6 +28,13 @@ pub use replay::{Received, ReplayServer, play_client};
 pub use runner::{Options, Report, RunningSim, Vendor, run_blocking, run_dir};
 
 use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// Locks a mutex, going on after a panic elsewhere poisoned it (the replay
+/// state stays meaningful: every update is one assignment).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// Every plug-in this build knows.
 pub fn vendors() -> Vec<Box<dyn Vendor>> {

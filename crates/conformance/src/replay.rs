@@ -4,7 +4,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::fixture::{Body, Chunk, Dir, Fixture, Frame, StoryCase, StoryResponse};
+use crate::lock;
 use crate::matcher::Bindings;
 
 /// How long one step of a replay may wait for the peer.
@@ -297,10 +298,6 @@ impl HttpState {
     fn done(&self) -> bool {
         !self.errors.is_empty() || (self.next == self.cases.len() && self.streams_open == 0)
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 async fn serve_http(listener: TcpListener, cases: Vec<StoryCase>) -> Result<()> {

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::Bytes;
@@ -26,6 +26,7 @@ use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::fixture::{Body, Fixture};
+use crate::lock;
 use crate::replay::{Received, play_client};
 use crate::runner::{BoxFuture, RunningSim, Vendor};
 
@@ -266,10 +267,6 @@ impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 async fn tcp_sim(listener: TcpListener, pbx: Arc<Mutex<ToyPbx>>) {
