@@ -4,7 +4,7 @@ use std::fmt;
 
 use bytes::Bytes;
 
-use crate::types::message::{HeaderSpan, Span};
+use crate::types::message::{HeaderSpan, Span, View};
 use crate::{Header, Message, MessageKind};
 
 /// What [`Decoder::decode_raw`](super::Decoder::decode_raw) lends out.
@@ -35,12 +35,16 @@ impl<'a> RawMessage<'a> {
         }
     }
 
+    fn view(&self) -> View<'a> {
+        View {
+            buf: self.data,
+            spans: self.spans,
+        }
+    }
+
     /// The headers in wire order.
     pub fn headers(&self) -> impl ExactSizeIterator<Item = Header<'a>> + 'a {
-        let data = self.data;
-        self.spans
-            .iter()
-            .map(move |h| Header::new(h.name.get(data), h.value.get(data)))
+        self.view().headers()
     }
 
     /// How many headers.
@@ -55,38 +59,32 @@ impl<'a> RawMessage<'a> {
 
     /// The first header.
     pub fn first(&self) -> Option<Header<'a>> {
-        self.headers().next()
+        self.view().first()
     }
 
     /// What the message is, from its first header.
     pub fn kind(&self) -> MessageKind {
-        match self.first() {
-            Some(h) if h.is("Response") => MessageKind::Response,
-            Some(h) if h.is("Event") => MessageKind::Event,
-            Some(h) if h.is("Action") => MessageKind::Action,
-            _ => MessageKind::Other,
-        }
+        self.view().kind()
     }
 
     /// The first header's value (event name, action name, response status).
     pub fn name(&self) -> Option<&'a str> {
-        self.first().and_then(|h| h.value())
+        self.view().name()
     }
 
     /// The first value of header `name` (ignoring case), as bytes.
     pub fn get_bytes(&self, name: &str) -> Option<&'a [u8]> {
-        self.headers().find(|h| h.is(name)).map(|h| h.value_bytes())
+        self.view().get_bytes(name)
     }
 
     /// The first value of header `name` (ignoring case), if UTF-8.
     pub fn get(&self, name: &str) -> Option<&'a str> {
-        self.get_bytes(name)
-            .and_then(|v| std::str::from_utf8(v).ok())
+        self.view().get(name)
     }
 
     /// The `ActionID`, if present and non-empty.
     pub fn action_id(&self) -> Option<&'a str> {
-        self.get("ActionID").filter(|v| !v.is_empty())
+        self.view().action_id()
     }
 
     /// An owned copy, to keep after the next decoder call.

@@ -98,10 +98,6 @@ pub struct Header<'a> {
 }
 
 impl<'a> Header<'a> {
-    pub(crate) fn new(name: &'a [u8], value: &'a [u8]) -> Self {
-        Self { name, value }
-    }
-
     /// The name as received.
     pub fn name(&self) -> &'a str {
         // Names are checked to be ASCII-free of separators when decoded;
@@ -152,6 +148,55 @@ pub struct Variable<'a> {
     pub value: &'a str,
 }
 
+/// The header accessors shared by [`Message`] (owned) and
+/// [`RawMessage`](crate::codec::RawMessage) (lent out by the decoder): a
+/// frame's bytes and the spans of its headers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct View<'a> {
+    pub(crate) buf: &'a [u8],
+    pub(crate) spans: &'a [HeaderSpan],
+}
+
+impl<'a> View<'a> {
+    pub(crate) fn headers(self) -> impl ExactSizeIterator<Item = Header<'a>> + 'a {
+        let buf = self.buf;
+        self.spans.iter().map(move |h| Header {
+            name: h.name.get(buf),
+            value: h.value.get(buf),
+        })
+    }
+
+    pub(crate) fn first(self) -> Option<Header<'a>> {
+        self.headers().next()
+    }
+
+    pub(crate) fn kind(self) -> MessageKind {
+        match self.first() {
+            Some(h) if h.is("Response") => MessageKind::Response,
+            Some(h) if h.is("Event") => MessageKind::Event,
+            Some(h) if h.is("Action") => MessageKind::Action,
+            _ => MessageKind::Other,
+        }
+    }
+
+    pub(crate) fn name(self) -> Option<&'a str> {
+        self.first().and_then(|h| h.value())
+    }
+
+    pub(crate) fn get_bytes(self, name: &str) -> Option<&'a [u8]> {
+        self.headers().find(|h| h.is(name)).map(|h| h.value)
+    }
+
+    pub(crate) fn get(self, name: &str) -> Option<&'a str> {
+        self.get_bytes(name)
+            .and_then(|v| std::str::from_utf8(v).ok())
+    }
+
+    pub(crate) fn action_id(self) -> Option<&'a str> {
+        self.get("ActionID").filter(|v| !v.is_empty())
+    }
+}
+
 impl Message {
     pub(crate) fn from_parts(buf: Bytes, headers: Vec<HeaderSpan>, output: Option<Span>) -> Self {
         Self {
@@ -181,12 +226,16 @@ impl Message {
         MessageBuilder::new()
     }
 
+    fn view(&self) -> View<'_> {
+        View {
+            buf: &self.buf,
+            spans: &self.headers,
+        }
+    }
+
     /// The headers in wire order.
     pub fn headers(&self) -> impl ExactSizeIterator<Item = Header<'_>> + '_ {
-        self.headers.iter().map(|h| Header {
-            name: h.name.get(&self.buf),
-            value: h.value.get(&self.buf),
-        })
+        self.view().headers()
     }
 
     /// How many headers.
@@ -201,23 +250,18 @@ impl Message {
 
     /// The first header.
     pub fn first(&self) -> Option<Header<'_>> {
-        self.headers().next()
+        self.view().first()
     }
 
     /// What the message is, from its first header.
     pub fn kind(&self) -> MessageKind {
-        match self.first() {
-            Some(h) if h.is("Response") => MessageKind::Response,
-            Some(h) if h.is("Event") => MessageKind::Event,
-            Some(h) if h.is("Action") => MessageKind::Action,
-            _ => MessageKind::Other,
-        }
+        self.view().kind()
     }
 
     /// The first header's value: the event name, action name or response
     /// status.
     pub fn name(&self) -> Option<&str> {
-        self.first().and_then(|h| h.value())
+        self.view().name()
     }
 
     /// True for an event named `name` (ignoring case: the documentation's
@@ -231,13 +275,12 @@ impl Message {
 
     /// The first value of header `name` (ignoring case), if UTF-8.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.get_bytes(name)
-            .and_then(|v| std::str::from_utf8(v).ok())
+        self.view().get(name)
     }
 
     /// The first value of header `name` (ignoring case), as bytes.
     pub fn get_bytes(&self, name: &str) -> Option<&[u8]> {
-        self.headers().find(|h| h.is(name)).map(|h| h.value)
+        self.view().get_bytes(name)
     }
 
     /// Every value of header `name`, in order (UTF-8 values only).
@@ -249,7 +292,7 @@ impl Message {
 
     /// The `ActionID`, if present and non-empty.
     pub fn action_id(&self) -> Option<&str> {
-        self.get("ActionID").filter(|v| !v.is_empty())
+        self.view().action_id()
     }
 
     /// Variables carried as `name=value` headers: `ChanVariable`,
