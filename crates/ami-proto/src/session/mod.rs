@@ -70,13 +70,13 @@ pub enum EventMask {
 }
 
 impl EventMask {
-    /// The `Events:` header line of a login, if any.
-    fn header(&self) -> String {
+    /// The value of a login's `Events:` header, if one is sent.
+    fn value(&self) -> Option<&str> {
         match self {
-            Self::On => "Events: on\r\n".to_owned(),
-            Self::Off => "Events: off\r\n".to_owned(),
-            Self::Classes(c) => format!("Events: {c}\r\n"),
-            Self::ServerDefault => String::new(),
+            Self::On => Some("on"),
+            Self::Off => Some("off"),
+            Self::Classes(c) => Some(c),
+            Self::ServerDefault => None,
         }
     }
 }
@@ -681,36 +681,39 @@ impl Session {
                 self.finish(Some("plain-text login refused".to_owned()));
             }
             AuthMethod::Plain => {
-                let id = self.fresh_id();
-                let mut out = format!(
-                    "Action: Login\r\nActionID: {id}\r\nUsername: {}\r\nSecret: ",
-                    self.config.username
-                );
-                out.push_str(self.config.secret.expose());
-                out.push_str(&format!("\r\n{}\r\n", self.config.events.header()));
-                self.put_checked(&out);
-                self.internal = Some(id);
-                self.phase = Phase::Login;
+                let user = self.config.username.clone();
+                let secret = self.config.secret.clone();
+                self.send_login(&[("Username", &user), ("Secret", secret.expose())]);
             }
         }
     }
 
-    /// Writes a login block, refusing one that would carry a line break
-    /// from the configuration (header injection through the account).
-    fn put_checked(&mut self, block: &str) {
-        let body = &block[..block.len() - 4];
-        if body
-            .split("\r\n")
-            .any(|l| l.contains('\n') || l.contains('\r'))
-        {
-            self.commands.push_back(DriverCommand::Disconnect);
-            self.events.push_back(SessionEvent::LoginFailed {
-                message: "username or secret contains CR or LF".to_owned(),
-            });
-            self.finish(Some("invalid credentials in configuration".to_owned()));
-            return;
+    /// Sends `Login` with these headers (and `Events:`), built through the
+    /// validating message builder: a username or secret with a line break
+    /// (header injection through the account) fails the login instead.
+    fn send_login(&mut self, headers: &[(&str, &str)]) {
+        let mut login = Message::action("Login");
+        for (name, value) in headers {
+            login = login.header(name, value);
         }
-        self.outbuf.put_slice(block.as_bytes());
+        if let Some(events) = self.config.events.value() {
+            login = login.header("Events", events);
+        }
+        match login.build() {
+            Ok(msg) => {
+                let id = self.fresh_id();
+                self.write_action(&msg, &id);
+                self.internal = Some(id);
+                self.phase = Phase::Login;
+            }
+            Err(_) => {
+                self.commands.push_back(DriverCommand::Disconnect);
+                self.events.push_back(SessionEvent::LoginFailed {
+                    message: "username or secret contains CR or LF".to_owned(),
+                });
+                self.finish(Some("invalid credentials in configuration".to_owned()));
+            }
+        }
     }
 
     fn on_message(&mut self, m: Message, now: Instant) {
@@ -856,15 +859,8 @@ impl Session {
             Phase::Challenge => {
                 let challenge = m.get("Challenge").unwrap_or_default();
                 let key = login_key(challenge, self.config.secret.expose());
-                let id = self.fresh_id();
-                let block = format!(
-                    "Action: Login\r\nActionID: {id}\r\nAuthType: MD5\r\nUsername: {}\r\nKey: {key}\r\n{}\r\n",
-                    self.config.username,
-                    self.config.events.header()
-                );
-                self.put_checked(&block);
-                self.internal = Some(id);
-                self.phase = Phase::Login;
+                let user = self.config.username.clone();
+                self.send_login(&[("AuthType", "MD5"), ("Username", &user), ("Key", &key)]);
             }
             Phase::Login => {
                 self.internal = None;

@@ -449,3 +449,18 @@ fn logoff_as_an_action_completes_with_goodbye() {
     );
     assert_eq!(ev[1], SessionEvent::Closed { reason: None });
 }
+
+#[test]
+fn a_line_break_in_the_account_fails_the_login_and_sends_nothing() {
+    let t0 = Instant::now();
+    let mut s = Session::new(
+        SessionConfig::new("admin\r\nAction: Originate", "x").auth(AuthMethod::Plain),
+        t0,
+    );
+    s.poll_command();
+    s.handle_connected(t0);
+    s.handle_input(b"Asterisk Call Manager/11.0.0\r\n", t0);
+    assert_eq!(sent(&mut s), "");
+    assert!(matches!(drain(&mut s)[0], SessionEvent::LoginFailed { .. }));
+    assert!(s.is_closed(), "closed, not waiting for a login answer");
+}
