@@ -56,10 +56,6 @@ impl Default for Decoder {
     }
 }
 
-fn is_blank(line: &[u8]) -> bool {
-    matches!(line, b"\n" | b"\r\n")
-}
-
 fn content(line: &[u8]) -> &[u8] {
     let l = line.strip_suffix(b"\n").unwrap_or(line);
     l.strip_suffix(b"\r").unwrap_or(l)
@@ -224,7 +220,7 @@ impl Decoder {
                     self.state = State::Idle;
                 }
                 State::Idle => {
-                    if is_blank(&buf[..line_end]) {
+                    if content(&buf[..line_end]).is_empty() {
                         // A stray blank line between messages.
                         buf.advance(line_end);
                         self.rewind();
@@ -303,7 +299,7 @@ impl Decoder {
                     let ends = if legacy {
                         content(line).ends_with(END_COMMAND)
                     } else {
-                        !mid_line && is_blank(line)
+                        !mid_line && content(line).is_empty()
                     };
                     buf.advance(line_end);
                     self.rewind();
