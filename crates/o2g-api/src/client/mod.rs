@@ -1,0 +1,1 @@
+//! The hyper + rustls client. PLACEHOLDER: being written.

@@ -1,0 +1,1 @@
+//! Typed endpoints of the services. PLACEHOLDER: being written.

@@ -1,0 +1,1 @@
+//! The event channel's NDJSON decoder. PLACEHOLDER: being written.

@@ -1,0 +1,1 @@
+//! O2G events → `cti_core` events. PLACEHOLDER: being written.

@@ -1,0 +1,1 @@
+//! The sans-IO session machine. PLACEHOLDER: being written.

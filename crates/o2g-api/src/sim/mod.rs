@@ -1,0 +1,1 @@
+//! The O2G simulator. PLACEHOLDER: being written.
