@@ -81,7 +81,12 @@ pub(crate) fn is_false(b: &bool) -> bool {
     !*b
 }
 
+pub mod comlog;
 pub mod events;
 pub mod infra;
+pub mod routing;
+pub mod services;
+pub mod telephony;
+pub mod user;
 
 pub use infra::*;
