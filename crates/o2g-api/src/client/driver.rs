@@ -1,0 +1,247 @@
+//! The task that owns the session machine.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::config::ClientConfig;
+use super::http::Http;
+use super::{ClientEvent, Command};
+use crate::codec::ApiResponse;
+use crate::session::{LinkEvent, Purpose, RequestId, Session, SessionError, SessionEvent};
+
+/// The one place the client reads the clock.
+fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}
+
+/// What the request and channel tasks report.
+enum Io {
+    Response(RequestId, Result<ApiResponse, String>),
+    ChannelHead(RequestId, Result<http::StatusCode, String>),
+    ChannelData(RequestId, Bytes),
+    ChannelEnd(RequestId, bool),
+}
+
+pub(super) struct Driver {
+    session: Session,
+    http: Http,
+    commands: mpsc::Receiver<Command>,
+    commands_open: bool,
+    events: mpsc::Sender<ClientEvent>,
+    missed: Arc<AtomicU64>,
+    ready: Option<oneshot::Sender<Result<(), SessionError>>>,
+    closers: Vec<oneshot::Sender<()>>,
+    io_tx: mpsc::UnboundedSender<Io>,
+    io_rx: mpsc::UnboundedReceiver<Io>,
+    channels: HashMap<RequestId, JoinHandle<()>>,
+}
+
+impl Driver {
+    pub(super) fn new(
+        config: ClientConfig,
+        http: Http,
+        commands: mpsc::Receiver<Command>,
+        events: mpsc::Sender<ClientEvent>,
+        missed: Arc<AtomicU64>,
+        ready: oneshot::Sender<Result<(), SessionError>>,
+    ) -> Self {
+        let (io_tx, io_rx) = mpsc::unbounded_channel();
+        Self {
+            session: Session::new(config.session),
+            http,
+            commands,
+            commands_open: true,
+            events,
+            missed,
+            ready: Some(ready),
+            closers: Vec::new(),
+            io_tx,
+            io_rx,
+            channels: HashMap::new(),
+        }
+    }
+
+    pub(super) async fn run(mut self) {
+        self.session.start(now());
+        loop {
+            self.flush();
+            if self.session.phase() == crate::session::Phase::Closed {
+                break;
+            }
+            if !self.commands_open && self.ready.is_none() && self.events.is_closed() {
+                // Nobody listens and nobody can send: close quietly.
+                self.session.close(now());
+                self.flush();
+                if self.session.phase() == crate::session::Phase::Closed {
+                    break;
+                }
+            }
+            let deadline = self.session.poll_timeout();
+            let sleep = async {
+                match deadline {
+                    Some(t) => tokio::time::sleep_until(t.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                io = self.io_rx.recv() => {
+                    if let Some(io) = io {
+                        self.on_io(io);
+                    }
+                }
+                cmd = self.commands.recv(), if self.commands_open => match cmd {
+                    Some(cmd) => self.on_command(cmd),
+                    None => {
+                        self.commands_open = false;
+                        // Every handle dropped: close the session.
+                        self.session.close(now());
+                    }
+                },
+                () = sleep => self.session.handle_timeout(now()),
+            }
+        }
+        for (_, h) in self.channels.drain() {
+            h.abort();
+        }
+        for c in self.closers.drain(..) {
+            let _ = c.send(());
+        }
+    }
+
+    fn on_io(&mut self, io: Io) {
+        let t = now();
+        match io {
+            Io::Response(id, Ok(r)) => self.session.handle_response(id, r, t),
+            Io::Response(id, Err(e)) => self.session.handle_transport_error(id, &e, t),
+            Io::ChannelHead(id, Ok(status)) => self.session.handle_channel_status(id, status, t),
+            Io::ChannelHead(id, Err(e)) => self.session.handle_transport_error(id, &e, t),
+            Io::ChannelData(id, data) => self.session.handle_channel_data(id, &data, t),
+            Io::ChannelEnd(id, clean) => {
+                self.channels.remove(&id);
+                self.session.handle_channel_end(id, clean, t);
+            }
+        }
+    }
+
+    fn on_command(&mut self, cmd: Command) {
+        match cmd {
+            Command::Build { request, reply } => {
+                let _ = reply.send(self.session.build_request(&request));
+            }
+            Command::Status(status) => self.session.handle_api_status(status, now()),
+            Command::Info(reply) => {
+                let _ = reply.send(self.session.info().cloned());
+            }
+            Command::Close(reply) => {
+                self.closers.push(reply);
+                self.session.close(now());
+            }
+        }
+    }
+
+    /// Carries out the session's requests and forwards its events.
+    fn flush(&mut self) {
+        while let Some(t) = self.session.poll_transmit() {
+            let id = t.id;
+            let tx = self.io_tx.clone();
+            let http = self.http.clone();
+            tracing::debug!(purpose = ?t.purpose, method = %t.request.method(), path = t.request.uri().path(), "o2g session request");
+            if t.purpose == Purpose::Channel {
+                let handle = tokio::spawn(read_channel(http, id, t.request, tx));
+                self.channels.insert(id, handle);
+            } else {
+                tokio::spawn(async move {
+                    let r = http.fetch(t.request).await;
+                    let _ = tx.send(Io::Response(id, r));
+                });
+            }
+        }
+        // Channels the session no longer follows (closed, lost) stop.
+        let current = self.session.channel_id();
+        self.channels.retain(|id, h| {
+            let keep = Some(*id) == current;
+            if !keep {
+                h.abort();
+            }
+            keep
+        });
+        while let Some(ev) = self.session.poll_event() {
+            let ev = match ev {
+                SessionEvent::Event(e) => ClientEvent::Event(e),
+                SessionEvent::BadLine(e) => ClientEvent::BadLine(e),
+                SessionEvent::Link(l) => {
+                    match &l {
+                        LinkEvent::Connected => {
+                            if let Some(r) = self.ready.take() {
+                                let _ = r.send(Ok(()));
+                            }
+                        }
+                        LinkEvent::Closed { error } => {
+                            if let Some(r) = self.ready.take() {
+                                let _ = r.send(Err(error.clone().unwrap_or_else(|| {
+                                    SessionError::Unreachable("closed before opening".into())
+                                })));
+                            }
+                        }
+                        LinkEvent::Lost(reason) => tracing::warn!(%reason, "o2g session lost"),
+                        _ => {}
+                    }
+                    ClientEvent::Link(l)
+                }
+            };
+            self.deliver(ev);
+        }
+    }
+
+    fn deliver(&self, ev: ClientEvent) {
+        if self.events.try_send(ev).is_err() && !self.events.is_closed() {
+            self.missed.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+}
+
+/// Opens the event channel and forwards its bytes until it ends.
+async fn read_channel(
+    http: Http,
+    id: RequestId,
+    request: http::Request<Bytes>,
+    tx: mpsc::UnboundedSender<Io>,
+) {
+    let (resp, _conn) = match http.open_stream(request).await {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = tx.send(Io::ChannelHead(id, Err(e)));
+            return;
+        }
+    };
+    let status = resp.status();
+    let _ = tx.send(Io::ChannelHead(id, Ok(status)));
+    if !status.is_success() {
+        return;
+    }
+    let mut body = resp.into_body();
+    let clean = loop {
+        match body.frame().await {
+            None => break true,
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "o2g event channel read error");
+                break false;
+            }
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    if tx.send(Io::ChannelData(id, data)).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    };
+    let _ = tx.send(Io::ChannelEnd(id, clean));
+}

@@ -1,0 +1,249 @@
+//! HTTP/1.1 over TCP or TLS with hyper's connection API, and a small pool
+//! of idle connections per origin (connection reuse without a connector
+//! stack).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderValue, Uri, header};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+
+use super::config::{ClientConfig, Roots};
+use crate::codec::ApiResponse;
+
+type Sender = SendRequest<Full<Bytes>>;
+
+/// Where a connection goes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Origin {
+    tls: bool,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    fn of(uri: &Uri) -> Result<Self, String> {
+        let tls = match uri.scheme_str() {
+            Some("https") => true,
+            Some("http") => false,
+            other => return Err(format!("unsupported URL scheme {other:?}")),
+        };
+        let host = uri
+            .host()
+            .ok_or_else(|| "URL without a host".to_owned())?
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
+        Ok(Self { tls, host, port })
+    }
+}
+
+/// Shared by the driver and every `Client` clone.
+#[derive(Clone)]
+pub(crate) struct Http {
+    tls: Option<TlsConnector>,
+    idle: Arc<Mutex<HashMap<Origin, Vec<Sender>>>>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
+}
+
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Http")
+            .field("tls", &self.tls.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+const MAX_IDLE_PER_ORIGIN: usize = 8;
+
+impl Http {
+    pub(crate) fn new(config: &ClientConfig) -> Result<Self, String> {
+        Ok(Self {
+            tls: Some(tls_connector(&config.roots)?),
+            idle: Arc::default(),
+            connect_timeout: config.connect_timeout,
+            request_timeout: config.request_timeout,
+        })
+    }
+
+    fn take_idle(&self, origin: &Origin) -> Option<Sender> {
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        let list = idle.get_mut(origin)?;
+        while let Some(s) = list.pop() {
+            if !s.is_closed() && s.is_ready() {
+                return Some(s);
+            }
+        }
+        None
+    }
+
+    fn put_idle(&self, origin: Origin, sender: Sender) {
+        if sender.is_closed() {
+            return;
+        }
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        let list = idle.entry(origin).or_default();
+        if list.len() < MAX_IDLE_PER_ORIGIN {
+            list.push(sender);
+        }
+    }
+
+    async fn connect(&self, origin: &Origin) -> Result<Sender, String> {
+        let addr = (origin.host.as_str(), origin.port);
+        let tcp = tokio::time::timeout(self.connect_timeout, TcpStream::connect(addr))
+            .await
+            .map_err(|_| format!("connecting to {}:{} timed out", origin.host, origin.port))?
+            .map_err(|e| format!("connecting to {}:{}: {e}", origin.host, origin.port))?;
+        tcp.set_nodelay(true).ok();
+        if origin.tls {
+            let connector = self
+                .tls
+                .as_ref()
+                .ok_or_else(|| "TLS is not configured".to_owned())?;
+            let name = rustls_pki_types::ServerName::try_from(origin.host.clone())
+                .map_err(|e| format!("bad TLS server name {}: {e}", origin.host))?;
+            let tls = tokio::time::timeout(self.connect_timeout, connector.connect(name, tcp))
+                .await
+                .map_err(|_| "TLS handshake timed out".to_owned())?
+                .map_err(|e| format!("TLS with {}: {e}", origin.host))?;
+            self.handshake(TokioIo::new(tls)).await
+        } else {
+            self.handshake(TokioIo::new(tcp)).await
+        }
+    }
+
+    async fn handshake<T>(&self, io: TokioIo<T>) -> Result<Sender, String>
+    where
+        T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let (sender, conn) = http1::handshake(io)
+            .await
+            .map_err(|e| format!("HTTP handshake: {e}"))?;
+        tokio::spawn(async move {
+            // Ends when the peer closes or every sender is dropped.
+            let _ = conn.await;
+        });
+        Ok(sender)
+    }
+
+    /// Sends `req` (absolute URI) and returns the response head and its
+    /// body, plus the connection to give back once the body is read.
+    async fn send(
+        &self,
+        req: http::Request<Bytes>,
+        reuse: bool,
+    ) -> Result<(http::Response<Incoming>, Origin, Sender), String> {
+        let origin = Origin::of(req.uri())?;
+        let (mut parts, body) = req.into_parts();
+        // Origin-form target and a Host header, as HTTP/1.1 wants.
+        let host = match parts.uri.port_u16() {
+            Some(p) => format!("{}:{p}", parts.uri.host().unwrap_or_default()),
+            None => parts.uri.host().unwrap_or_default().to_owned(),
+        };
+        if let Ok(v) = HeaderValue::from_str(&host) {
+            parts.headers.insert(header::HOST, v);
+        }
+        parts.uri = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| Uri::from_static("/"), |pq| {
+                pq.as_str().parse().unwrap_or_else(|_| Uri::from_static("/"))
+            });
+        let req = http::Request::from_parts(parts, Full::new(body));
+        let mut sender = match if reuse { self.take_idle(&origin) } else { None } {
+            Some(s) => s,
+            None => self.connect(&origin).await?,
+        };
+        sender
+            .ready()
+            .await
+            .map_err(|e| format!("connection not ready: {e}"))?;
+        let resp = sender
+            .send_request(req)
+            .await
+            .map_err(|e| format!("request failed: {e}"))?;
+        Ok((resp, origin, sender))
+    }
+
+    /// One request, whole answer, within the request timeout.
+    pub(crate) async fn fetch(&self, req: http::Request<Bytes>) -> Result<ApiResponse, String> {
+        let work = async {
+            let (resp, origin, sender) = self.send(req, true).await?;
+            let (parts, body) = resp.into_parts();
+            let body = body
+                .collect()
+                .await
+                .map_err(|e| format!("reading the answer: {e}"))?
+                .to_bytes();
+            self.put_idle(origin, sender);
+            Ok(ApiResponse::new(parts.status, parts.headers, body))
+        };
+        tokio::time::timeout(self.request_timeout, work)
+            .await
+            .map_err(|_| "request timed out".to_owned())?
+    }
+
+    /// Opens a streamed answer (the event channel) on its own connection.
+    pub(crate) async fn open_stream(
+        &self,
+        req: http::Request<Bytes>,
+    ) -> Result<(http::Response<Incoming>, impl Send + 'static), String> {
+        let work = async {
+            let (resp, _origin, sender) = self.send(req, false).await?;
+            // Kept by the caller while it reads the body: the connection
+            // stays up as long as the stream is read.
+            Ok((resp, sender))
+        };
+        tokio::time::timeout(self.request_timeout, work)
+            .await
+            .map_err(|_| "opening the event channel timed out".to_owned())?
+    }
+}
+
+fn pem_certs(pem: &[u8]) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, String> {
+    use rustls_pki_types::pem::PemObject;
+    let certs: Result<Vec<_>, _> = rustls_pki_types::CertificateDer::pem_slice_iter(pem).collect();
+    let certs = certs.map_err(|e| format!("unreadable CA certificate PEM: {e}"))?;
+    if certs.is_empty() {
+        return Err("no certificate in the CA PEM".into());
+    }
+    Ok(certs)
+}
+
+/// Verifying TLS: system roots, a private CA, or both. There is no way to
+/// turn verification off.
+fn tls_connector(roots_cfg: &Roots) -> Result<TlsConnector, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    let (system, extra) = match roots_cfg {
+        Roots::System => (true, None),
+        Roots::Pem(p) => (false, Some(p)),
+        Roots::SystemAnd(p) => (true, Some(p)),
+    };
+    if system {
+        let found = rustls_native_certs::load_native_certs();
+        roots.add_parsable_certificates(found.certs);
+    }
+    if let Some(pem) = extra {
+        for cert in pem_certs(pem)? {
+            roots
+                .add(cert)
+                .map_err(|e| format!("invalid CA certificate: {e}"))?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(TlsConnector::from(Arc::new(cfg)))
+}
