@@ -61,6 +61,12 @@ impl Bindings {
         Self::default()
     }
 
+    /// Binds `name` to `value` before any matching (e.g. `server`, the
+    /// origin of the server under test: `http://127.0.0.1:PORT`).
+    pub fn bind(&mut self, name: &str, value: impl Into<String>) {
+        self.named.insert(name.to_owned(), value.into());
+    }
+
     /// The value bound to `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.named.get(name).map(String::as_str)

@@ -301,10 +301,14 @@ impl HttpState {
 }
 
 async fn serve_http(listener: TcpListener, cases: Vec<StoryCase>) -> Result<()> {
+    let mut bindings = Bindings::new();
+    if let Ok(addr) = listener.local_addr() {
+        bindings.bind("server", format!("http://{addr}"));
+    }
     let state = Arc::new(Mutex::new(HttpState {
         cases,
         next: 0,
-        bindings: Bindings::new(),
+        bindings,
         errors: Vec::new(),
         streams_open: 0,
     }));
@@ -529,6 +533,7 @@ async fn client_http(addr: SocketAddr, cases: &[StoryCase]) -> Result<Vec<(u32, 
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build_http::<Full<Bytes>>();
     let mut b = Bindings::new();
+    b.bind("server", format!("http://{addr}"));
     let mut bodies = Vec::new();
     let mut streams = Vec::new();
     for case in cases {
