@@ -19,6 +19,7 @@
 pub mod ami;
 pub mod fixture;
 pub mod matcher;
+pub mod o2g;
 pub mod replay;
 pub mod runner;
 pub mod selftest;
@@ -38,7 +39,11 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Every plug-in this build knows.
 pub fn vendors() -> Vec<Box<dyn Vendor>> {
-    vec![Box::new(selftest::SelfTest), Box::new(ami::Ami)]
+    vec![
+        Box::new(selftest::SelfTest),
+        Box::new(ami::Ami),
+        Box::new(o2g::O2g),
+    ]
 }
 
 /// The workspace's `fixtures/` folder.

@@ -252,6 +252,8 @@ fn match_stream(
     let mut json_lines = true;
     for c in chunks {
         match &c.data {
+            // An empty chunk only marks when the stream ends.
+            Value::String(s) if s.is_empty() => {}
             Value::String(s) => {
                 json_lines = false;
                 expected.push_str(s);
