@@ -37,6 +37,8 @@ struct Channel {
     answered: bool,
     /// A party event already said it left (failed dial).
     cleared: bool,
+    /// It transferred the call: its hangup is a `transferred` clearing.
+    transferred: bool,
 }
 
 /// Folds AMI events into normalized events, keeping the little state it
@@ -147,6 +149,7 @@ impl Normalizer {
             local,
             answered: false,
             cleared: false,
+            transferred: false,
         });
         if entry.linkedid != lid {
             // Linkedid changed (transfers, masquerades): move the channel.
@@ -270,6 +273,12 @@ impl Normalizer {
                 if m.get("Result").is_some_and(|r| r != "Success") {
                     return;
                 }
+                if let Some(c) = m
+                    .get("TransfererUniqueid")
+                    .and_then(|u| self.channels.get_mut(u))
+                {
+                    c.transferred = true;
+                }
                 if let Some(by) = self.track(m, "Transferer") {
                     let exten = m.get("Extension").unwrap_or_default();
                     emit(EventKind::Transferred {
@@ -283,6 +292,11 @@ impl Normalizer {
             "attendedtransfer" => {
                 if m.get("Result").is_some_and(|r| r != "Success") {
                     return;
+                }
+                for prefix in ["OrigTransfererUniqueid", "SecondTransfererUniqueid"] {
+                    if let Some(c) = m.get(prefix).and_then(|u| self.channels.get_mut(u)) {
+                        c.transferred = true;
+                    }
                 }
                 let by = self.track(m, "OrigTransferer");
                 let target = self.track(m, "TransferTarget");
@@ -302,7 +316,12 @@ impl Normalizer {
                     return;
                 };
                 let ch = self.track(m, "");
-                let cause = cause_from_q850(m.get("Cause").unwrap_or_default());
+                let transferred = self.channels.get(&uid).is_some_and(|c| c.transferred);
+                let cause = if transferred {
+                    Cause::Transferred
+                } else {
+                    cause_from_q850(m.get("Cause").unwrap_or_default())
+                };
                 self.channels.remove(&uid);
                 if let Some(ch) = ch {
                     if !ch.local && !ch.cleared {
