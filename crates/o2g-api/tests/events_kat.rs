@@ -689,3 +689,12 @@ fn package_acdstats() {
     assert_eq!(e.step, Some(StatsStep::Formated));
     assert_eq!(e.xls_full_res_path.as_deref(), Some("/f/r.xlsx"));
 }
+
+#[test]
+fn an_event_is_small_to_move() {
+    assert!(
+        size_of::<Event>() <= 256,
+        "Event is {} bytes",
+        size_of::<Event>()
+    );
+}

@@ -255,3 +255,86 @@ pub fn decode_lines_with(data: &[u8], max_line: usize) -> Vec<Result<Event, Line
     }
     out
 }
+
+/// The body of the `ndjson` fuzz target, also run on stable by
+/// `tests/fuzz_replay.rs`. Panics on a broken invariant:
+///
+/// - the bytes (after two configuration bytes: line cap and chunking seed)
+///   pushed in pseudo-random chunks give the same items as pushed whole;
+/// - the buffer stays bounded by the cap plus the chunk being pushed;
+/// - every decoded event (and the whole input, if it is one) writes back
+///   to JSON that decodes to the same event.
+#[doc(hidden)]
+pub fn fuzz_check(data: &[u8]) {
+    let (cfg, body) = data.split_at(data.len().min(2));
+    let max_line = 4 + usize::from(cfg.first().copied().unwrap_or(0)) * 4;
+    let mut x = u32::from(cfg.get(1).copied().unwrap_or(0)) | 1;
+
+    let whole = decode_lines_with(body, max_line);
+
+    let mut d = EventDecoder::new(max_line);
+    let mut chunked = Vec::new();
+    let mut rest = body;
+    while !rest.is_empty() {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let n = (1 + (x >> 16) as usize % 48).min(rest.len());
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        d.push(chunk);
+        assert!(
+            d.buffered() <= max_line + 1 + chunk.len(),
+            "buffer {} over cap {max_line} + chunk {}",
+            d.buffered(),
+            chunk.len()
+        );
+        chunked.extend(std::iter::from_fn(|| d.next_event()));
+        assert!(d.buffered() <= max_line + 1, "partial line over the cap");
+    }
+    chunked.extend(d.finish().map(Err));
+    assert!(d.next_event().is_none());
+    assert_eq!(chunked, whole, "chunked and whole decoding differ");
+
+    for ev in whole.iter().flatten() {
+        check_rewrite(ev);
+    }
+    if let Ok(ev) = Event::from_slice(body) {
+        check_rewrite(&ev);
+    }
+}
+
+/// A decoded event written back decodes to the same event (floats inside
+/// kept JSON may move by one ulp through `serde_json`'s fast float parser).
+fn check_rewrite(ev: &Event) {
+    let text = ev.to_json();
+    let again = match Event::from_slice(text.as_bytes()) {
+        Ok(again) => again,
+        Err(e) => panic!("{} written as {text} does not decode: {e}", ev.name()),
+    };
+    assert_eq!(again.name(), ev.name());
+    if &again != ev {
+        let (a, b) = (serde_json::to_value(ev), serde_json::to_value(&again));
+        match (a, b) {
+            (Ok(a), Ok(b)) => assert!(approx_eq(&a, &b), "{ev:?} != {again:?}"),
+            _ => panic!("{ev:?} does not serialize"),
+        }
+    }
+}
+
+fn approx_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value as V;
+    match (a, b) {
+        (V::Number(x), V::Number(y)) => match (x.as_f64(), y.as_f64()) {
+            (Some(x), Some(y)) => x == y || (x - y).abs() <= x.abs().max(y.abs()) * 1e-15,
+            _ => x == y,
+        },
+        (V::Array(x), V::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| approx_eq(x, y))
+        }
+        (V::Object(x), V::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| approx_eq(v, w)))
+        }
+        _ => a == b,
+    }
+}

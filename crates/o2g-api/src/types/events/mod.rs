@@ -5,7 +5,10 @@
 //! [`Event`] has one variant per event of the catalogue (the 46 events of the
 //! Java SDK plus the Node SDK's `OnLicenseExpiration` and `OnServerStart`),
 //! named like the event without its `On` prefix and holding a struct named
-//! exactly like the event: `Event::CallCreated(OnCallCreated)`. An
+//! exactly like the event: `Event::UserStateModified(OnUserStateModified)`
+//! (the large payloads are boxed: `Event::CallCreated(Box<OnCallCreated>)`,
+//! `CallModified`, `PilotCallCreated`, `UserCreated`, `UserInfoChanged`;
+//! build any event with `Event::from(payload)`). An
 //! `eventName` this version does not know gives [`Event::Unknown`] with the
 //! whole object kept, never an error.
 //!
@@ -84,16 +87,18 @@ impl std::error::Error for EventError {}
 
 /// Declares [`Event`] and everything that dispatches on its variants.
 ///
-/// Each entry: `Variant(Struct) login`, where `Struct` is the wire
-/// `eventName` and `login` says where the event's login name is: `login`
-/// (its `login_name` field), `user` (`user.login_name`) or `none`.
+/// Each entry: `Variant(Struct) login [boxed]`, where `Struct` is the wire
+/// `eventName`, `login` says where the event's login name is: `login`
+/// (its `login_name` field), `user` (`user.login_name`) or `none`, and
+/// `boxed` puts the payload in a `Box` (the call payloads are large; boxed,
+/// an `Event` stays small to move around).
 macro_rules! events {
-    ( $( $(#[$doc:meta])* $variant:ident($ty:ident) $login:ident, )* ) => {
+    ( $( $(#[$doc:meta])* $variant:ident($ty:ident) $login:ident $($boxed:ident)?, )* ) => {
         /// One event of the channel.
         #[derive(Clone, Debug, PartialEq)]
         #[non_exhaustive]
         pub enum Event {
-            $( $(#[$doc])* $variant($ty), )*
+            $( $(#[$doc])* $variant(events!(@ty $ty $($boxed)?)), )*
             /// An event this version does not know, kept whole.
             Unknown(UnknownEvent),
         }
@@ -127,13 +132,12 @@ macro_rules! events {
                 d: D,
             ) -> Result<Self, D::Error> {
                 Ok(match name {
-                    $( stringify!($ty) => Self::$variant($ty::deserialize(d)?), )*
+                    $( stringify!($ty) => Self::from($ty::deserialize(d)?), )*
                     _ => {
                         let mut raw = Value::deserialize(d)?;
                         if let Value::Object(m) = &mut raw {
-                            if !m.contains_key("eventName") {
-                                m.insert("eventName".into(), Value::String(name.to_owned()));
-                            }
+                            // The name read wins over a repeated key.
+                            m.insert("eventName".into(), Value::String(name.to_owned()));
                         }
                         Self::Unknown(UnknownEvent { name: name.to_owned(), raw })
                     }
@@ -153,11 +157,15 @@ macro_rules! events {
         $(
             impl From<$ty> for Event {
                 fn from(e: $ty) -> Self {
-                    Self::$variant(e)
+                    Self::$variant(events!(@wrap e $($boxed)?))
                 }
             }
         )*
     };
+    (@ty $ty:ident) => { $ty };
+    (@ty $ty:ident boxed) => { Box<$ty> };
+    (@wrap $e:ident) => { $e };
+    (@wrap $e:ident boxed) => { Box::new($e) };
     (@login $e:ident login) => { $e.login_name.as_str() };
     (@login $e:ident user) => { $e.user.login_name.as_str() };
     (@login $e:ident none) => {{
@@ -169,9 +177,9 @@ macro_rules! events {
 events! {
     // telephony
     /// `OnCallCreated`.
-    CallCreated(OnCallCreated) login,
+    CallCreated(OnCallCreated) login boxed,
     /// `OnCallModified`.
-    CallModified(OnCallModified) login,
+    CallModified(OnCallModified) login boxed,
     /// `OnCallRemoved`.
     CallRemoved(OnCallRemoved) login,
     /// `OnUserStateModified`.
@@ -204,9 +212,9 @@ events! {
     ComRecordsUnAck(OnComRecordsUnAck) login,
     // user, userManagement
     /// `OnUserCreated`.
-    UserCreated(OnUserCreated) user,
+    UserCreated(OnUserCreated) user boxed,
     /// `OnUserInfoChanged`.
-    UserInfoChanged(OnUserInfoChanged) login,
+    UserInfoChanged(OnUserInfoChanged) login boxed,
     /// `OnUserDeleted`.
     UserDeleted(OnUserDeleted) login,
     // system
@@ -246,7 +254,7 @@ events! {
     SupervisorHelpCancelled(OnSupervisorHelpCancelled) login,
     // pilot
     /// `OnPilotCallCreated`.
-    PilotCallCreated(OnPilotCallCreated) none,
+    PilotCallCreated(OnPilotCallCreated) none boxed,
     /// `OnPilotCallQueued`.
     PilotCallQueued(OnPilotCallQueued) none,
     /// `OnPilotCallRemoved`.
@@ -321,7 +329,7 @@ impl Event {
         let name = head.event_name.ok_or(EventError::NoEventName)?;
         let name = name.as_str();
         let mut de = serde_json::Deserializer::from_slice(bytes);
-        let mut ev = Self::decode_payload(name, &mut de)
+        let ev = Self::decode_payload(name, &mut de)
             .and_then(|ev| de.end().map(|()| ev))
             .map_err(|e| {
                 if e.is_data() {
@@ -333,11 +341,17 @@ impl Event {
                     EventError::NotJson(e.to_string())
                 }
             })?;
-        // Only the flattened counters of the rti events can have caught it.
-        if let Some(counters) = ev.counters_mut() {
+        Ok(ev.without_tag_in_counters())
+    }
+
+    /// Removes `eventName` from the flattened counters of an rti event,
+    /// which catch every key they do not name (the slow path reads the
+    /// object with it; a repeated key would reach them on the fast path).
+    fn without_tag_in_counters(mut self) -> Self {
+        if let Some(counters) = self.counters_mut() {
             counters.remove("eventName");
         }
-        Ok(ev)
+        self
     }
 
     /// The flattened counters of an rti event.
@@ -449,7 +463,8 @@ impl<'de> Visitor<'de> for EventSeed<'_, 'de> {
         }
         let name: Name<'de> = map.next_value()?;
         let event =
-            Event::decode_payload(name.as_str(), de::value::MapAccessDeserializer::new(map));
+            Event::decode_payload(name.as_str(), de::value::MapAccessDeserializer::new(map))
+                .map(Event::without_tag_in_counters);
         *self.stage = Stage::Named(name);
         event
     }
