@@ -74,7 +74,6 @@ macro_rules! wire_enum {
         }
     };
 }
-pub(crate) use wire_enum;
 
 /// `skip_serializing_if` helper: the server omits `false` booleans.
 pub(crate) fn is_false(b: &bool) -> bool {
