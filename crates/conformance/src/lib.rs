@@ -22,6 +22,7 @@ pub mod matcher;
 pub mod o2g;
 pub mod replay;
 pub mod runner;
+pub mod scenarios;
 pub mod selftest;
 
 pub use fixture::{Check, Fixture};
