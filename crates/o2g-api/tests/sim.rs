@@ -1120,3 +1120,136 @@ async fn a_new_poll_replaces_the_open_channel_and_shutdown_stops_everything() {
     sim.shutdown();
     assert_eq!(second.end().await, End::Error);
 }
+
+#[tokio::test]
+async fn merge_makes_a_conference_and_redirect_deflects_a_ringing_call() {
+    let sim = sim::start(SimConfig::default()).await.unwrap();
+    let (admin, mut ch) = admin_channel(&sim).await;
+    make_call(&admin, "1001", "1002").await;
+    answer(&admin, "1002", REF2).await;
+    ch.lines(7).await;
+    admin
+        .api(
+            Method::POST,
+            &format!("/telephony/calls/{REF1}/hold?loginName=oxe1001"),
+            Some(json!({"deviceId":"1001"})),
+        )
+        .await;
+    ch.lines(2).await;
+    make_call(&admin, "1001", "1003").await;
+    let enquiry = ch.lines(3).await;
+    let eq_ref = enquiry[0]["callRef"].as_str().unwrap().to_owned();
+    let c_ref = enquiry[2]["callRef"].as_str().unwrap().to_owned();
+    answer(&admin, "1003", &c_ref).await;
+    ch.lines(3).await;
+    let (st, v) = admin
+        .api(
+            Method::POST,
+            &format!("/telephony/calls/{eq_ref}/merge?loginName=oxe1001"),
+            Some(json!({"heldCallRef": REF1})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
+    let got = ch.lines(4).await;
+    assert_eq!(
+        names(&got),
+        [
+            "OnCallRemoved oxe1001 CONFERENCED",
+            "OnCallModified oxe1001 ACTIVE",
+            "OnCallModified oxe1003 ACTIVE",
+            "OnCallModified oxe1002 ACTIVE",
+        ]
+    );
+    assert_eq!(got[1]["addedParticipants"][0]["participantId"], "1002");
+    assert_eq!(got[2]["addedParticipants"][0]["participantId"], "1002");
+    assert_eq!(got[3]["addedParticipants"][0]["participantId"], "1003");
+    assert_eq!(
+        got[3]["callData"]["callUUID"],
+        got[1]["callData"]["callUUID"]
+    );
+    let (_, v) = admin
+        .api(
+            Method::GET,
+            &format!("/telephony/calls/{eq_ref}?loginName=oxe1001"),
+            None,
+        )
+        .await;
+    assert_eq!(v["participants"].as_array().unwrap().len(), 2);
+    // Releasing the conference ends it for everybody.
+    release(&admin, "1003", &c_ref).await;
+    let got = ch.lines(8).await;
+    assert_eq!(
+        got.iter()
+            .filter(|e| e["eventName"] == "OnCallRemoved")
+            .count(),
+        3
+    );
+    assert_eq!(
+        got.iter()
+            .filter(|e| e["eventName"] == "OnUserStateModified" && e["state"] == "FREE")
+            .count(),
+        3
+    );
+
+    // Redirect: 1001 → 1002 ringing, deflected to 1003, answered there.
+    make_call(&admin, "1001", "1002").await;
+    let ringing = ch.lines(4).await;
+    let b_ref = ringing[3]["callRef"].as_str().unwrap().to_owned();
+    let (st, v) = admin
+        .api(
+            Method::POST,
+            &format!("/telephony/calls/{b_ref}/redirect?loginName=oxe1002"),
+            Some(json!({"redirectTo": "1003", "anonymous": false})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
+    let got = ch.lines(3).await;
+    assert_eq!(
+        names(&got),
+        [
+            "OnCallRemoved oxe1002 REDIRECTED",
+            "OnCallModified oxe1001 RINGING_OUTGOING",
+            "OnCallCreated oxe1003 RINGING_INCOMING",
+        ]
+    );
+    assert_eq!(got[0]["newDestination"], "1003");
+    assert_eq!(got[1]["removedParticipantIds"], json!(["1002"]));
+    assert_eq!(
+        got[2]["callData"]["lastRedirecting"]["id"]["loginName"],
+        "oxe1002"
+    );
+    let d_ref = got[2]["callRef"].as_str().unwrap().to_owned();
+    answer(&admin, "1003", &d_ref).await;
+    let got = ch.lines(3).await;
+    assert_eq!(
+        names(&got),
+        [
+            "OnCallModified oxe1003 ACTIVE",
+            "OnUserStateModified oxe1003 BUSY",
+            "OnCallModified oxe1001 ACTIVE",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_channel_whose_client_left_is_forgotten_and_loses_nothing() {
+    let sim = sim::start(SimConfig::default()).await.unwrap();
+    let admin = Session::open(&sim, "admin", "admin").await;
+    let url = admin
+        .subscribe(serde_json::from_str(ALL3).unwrap(), 10)
+        .await;
+    let mut ch = Channel::open(sim.addr(), &url).await;
+    assert_eq!(ch.line().await, chunk_started());
+    drop(ch);
+    for _ in 0..100 {
+        if sim.stats().open_channels == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(sim.stats().open_channels, 0);
+    make_call(&admin, "1001", "1002").await;
+    let mut ch = Channel::open(sim.addr(), &url).await;
+    assert_eq!(ch.line().await, chunk_started());
+    assert_eq!(ch.lines(4).await, spec_lines("spec7a")[1..5]);
+}

@@ -9,6 +9,7 @@
 //! delivers what is left.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
@@ -92,8 +93,10 @@ async fn run(
         return finish(&shared, &id, generation);
     }
     let idle = (timeout > 0).then(|| cfg.channel_minute.saturating_mul(timeout));
-    let mut idle_at = idle.map(|d| Instant::now() + d);
-    let mut keepalive_at = (timeout == 0).then(|| Instant::now() + cfg.channel_keepalive);
+    let mut idle_at = idle.and_then(|d| Instant::now().checked_add(d));
+    let mut keepalive_at = (timeout == 0)
+        .then(|| Instant::now().checked_add(cfg.channel_keepalive))
+        .flatten();
     loop {
         if ctl.stopped().is_some() || *shutdown.borrow() {
             break;
@@ -111,13 +114,13 @@ async fn run(
             let session_end = st
                 .credentials
                 .get(&credential)
-                .map(|c| c.last_seen + shared.session_life());
+                .and_then(|c| c.last_seen.checked_add(shared.session_life()));
             (next, session_end)
         };
         if let Some(line) = next {
             match write(&shared, &tx, &ctl, line.clone()).await {
                 Wrote::All => {
-                    idle_at = idle.map(|d| Instant::now() + d);
+                    idle_at = idle.and_then(|d| Instant::now().checked_add(d));
                     continue;
                 }
                 Wrote::Nothing => {
@@ -127,11 +130,11 @@ async fn run(
                 Wrote::Part => break,
             }
         }
-        let far = Instant::now() + std::time::Duration::from_secs(86_400);
+        let far = Instant::now() + Duration::from_secs(86_400);
         let wake = [
             idle_at,
             keepalive_at,
-            session_end.map(|t| t + std::time::Duration::from_millis(1)),
+            session_end.and_then(|t| t.checked_add(Duration::from_millis(1))),
         ]
         .into_iter()
         .flatten()
@@ -140,6 +143,8 @@ async fn run(
         tokio::select! {
             _ = ctl.wake.notified() => {}
             _ = shutdown.changed() => break,
+            // The client went away: forget the channel at once.
+            () = tx.closed() => break,
             _ = sleep_until(wake) => {
                 let now = Instant::now();
                 if idle_at.is_some_and(|t| t <= now) {
@@ -147,7 +152,7 @@ async fn run(
                     break;
                 }
                 if keepalive_at.is_some_and(|t| t <= now) {
-                    keepalive_at = Some(now + cfg.channel_keepalive);
+                    keepalive_at = now.checked_add(cfg.channel_keepalive);
                     let line = Bytes::from(wire::channel_information("keepalive"));
                     if !matches!(write(&shared, &tx, &ctl, line).await, Wrote::All) {
                         break;

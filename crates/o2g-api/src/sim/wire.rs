@@ -19,7 +19,7 @@ pub(crate) fn to_event(out: &Out) -> Event {
             legs,
             participants,
             device_capabilities,
-        } => Event::CallCreated(OnCallCreated {
+        } => Event::from(OnCallCreated {
             login_name: login,
             call_ref,
             cause,
@@ -39,7 +39,7 @@ pub(crate) fn to_event(out: &Out) -> Event {
             modified_participants,
             added_participants,
             removed_participant_ids,
-        } => Event::CallModified(OnCallModified {
+        } => Event::from(OnCallModified {
             cause,
             previous_call_ref,
             modified_legs,
@@ -54,23 +54,19 @@ pub(crate) fn to_event(out: &Out) -> Event {
             cause,
             new_destination,
             device_capabilities,
-        } => Event::CallRemoved(OnCallRemoved {
+        } => Event::from(OnCallRemoved {
             cause,
             new_destination,
             ..OnCallRemoved::new(login, call_ref, device_capabilities)
         }),
-        Out::UserState { login, state } => {
-            Event::UserStateModified(OnUserStateModified::new(login, state))
-        }
+        Out::UserState { login, state } => Event::from(OnUserStateModified::new(login, state)),
         Out::DeviceState {
             login,
             device_states,
-        } => Event::DeviceStateModified(OnDeviceStateModified::new(login, device_states)),
-        Out::TelephonyState { login, state } => {
-            Event::TelephonyState(OnTelephonyState::new(login, state))
-        }
+        } => Event::from(OnDeviceStateModified::new(login, device_states)),
+        Out::TelephonyState { login, state } => Event::from(OnTelephonyState::new(login, state)),
         Out::EventSummary { login, counters } => {
-            Event::EventSummaryUpdated(OnEventSummaryUpdated::new(login, summary(&counters)))
+            Event::from(OnEventSummaryUpdated::new(login, summary(&counters)))
         }
     }
 }
@@ -95,7 +91,7 @@ pub(crate) fn to_vec(out: &Out) -> Option<Vec<u8>> {
 
 /// The wire line of an `OnChannelInformation` (with its `\n`).
 pub(crate) fn channel_information(text: &str) -> Vec<u8> {
-    let event = Event::ChannelInformation(OnChannelInformation::new(text));
+    let event = Event::from(OnChannelInformation::new(text));
     let mut v = serde_json::to_vec(&event).unwrap_or_else(|_| {
         // Unreachable in practice: a struct of one string always serializes.
         format!(r#"{{"eventName":"OnChannelInformation","text":"{text}"}}"#).into_bytes()
