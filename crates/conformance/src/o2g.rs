@@ -186,7 +186,11 @@ fn to_api_request(case: &StoryCase, info: &SessionInfo) -> Result<ApiRequest> {
     let method = http::Method::from_bytes(case.request.method.as_bytes())
         .with_context(|| format!("method {}", case.request.method))?;
     let mut req = ApiRequest::new(method, key, &rel[prefix.len()..]);
-    for pair in query.unwrap_or_default().split('&').filter(|p| !p.is_empty()) {
+    for pair in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
         req = match pair.split_once('=') {
             Some((k, v)) => req.query(k, v),
             None => req.flag(pair, true),
@@ -214,7 +218,8 @@ async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
         .and_then(Value::as_str)
         .unwrap_or("cti-rs")
         .to_owned();
-    let mut session = SessionConfig::new(format!("http://{addr}"), login, password).application(open);
+    let mut session =
+        SessionConfig::new(format!("http://{addr}"), login, password).application(open);
     if let Some(c) = cases.iter().find(|c| role(c) == Role::Subscribe) {
         let sub: SubscriptionRequest = json_body(c.request.body.as_ref(), "subscription")?;
         session = session.subscribe(sub);

@@ -32,12 +32,14 @@
 use std::collections::{HashMap, HashSet};
 
 use cti_core::{
-    AgentId, AgentState, CallId, Cause, DeviceId, DeviceState, Event as CtiEvent, EventKind,
-    Party, Source, Timestamp,
+    AgentId, AgentState, CallId, Cause, DeviceId, DeviceState, Event as CtiEvent, EventKind, Party,
+    Source, Timestamp,
 };
 
 use crate::session::LinkEvent;
-use crate::types::events::{Event, OnAgentStateChanged, OnCallCreated, OnCallModified, OnCallRemoved};
+use crate::types::events::{
+    Event, OnAgentStateChanged, OnCallCreated, OnCallModified, OnCallRemoved,
+};
 use crate::types::telephony::{self, Leg, MediaState, OperationalState, PartyInfo, UserState};
 
 /// What the normalizer remembers of one call.
@@ -146,7 +148,10 @@ impl Normalizer {
         let own = self.own_leg(&e.login_name, &e.legs);
         let state = own.map_or(&e.call_data.state, |l| &l.state).clone();
         let me = self.me(&e.login_name);
-        let caller = e.participants.first().map(|p| party_of(&p.identity, &p.participant_id));
+        let caller = e
+            .participants
+            .first()
+            .map(|p| party_of(&p.identity, &p.participant_id));
         let track = self.calls.entry(call.clone()).or_default();
         track.monitored.insert(e.login_name.clone());
         track.legs.insert(e.login_name.clone(), state.clone());
@@ -154,11 +159,7 @@ impl Normalizer {
             MediaState::Dialing | MediaState::OffHook | MediaState::RingingOutgoing => {
                 if !track.originated {
                     track.originated = true;
-                    let to = e
-                        .call_data
-                        .initial_called
-                        .as_ref()
-                        .map(|p| party_of(p, ""));
+                    let to = e.call_data.initial_called.as_ref().map(|p| party_of(p, ""));
                     out.push(EventKind::Originated {
                         call: call.clone(),
                         from: me.clone(),
@@ -436,14 +437,13 @@ fn number_party(n: &str) -> Party {
 /// A party from O2G's identity: its phone number (else the participant id,
 /// else the login name) as device and number.
 fn party_of(p: &PartyInfo, fallback: &str) -> Party {
-    let n = p
-        .id
-        .phone_number
-        .clone()
-        .filter(|s| !s.is_empty())
-        .or_else(|| (!fallback.is_empty()).then(|| fallback.to_owned()))
-        .or_else(|| p.id.login_name.clone())
-        .unwrap_or_default();
+    let n =
+        p.id.phone_number
+            .clone()
+            .filter(|s| !s.is_empty())
+            .or_else(|| (!fallback.is_empty()).then(|| fallback.to_owned()))
+            .or_else(|| p.id.login_name.clone())
+            .unwrap_or_default();
     number_party(&n)
 }
 

@@ -152,12 +152,14 @@ impl Http {
         if let Ok(v) = HeaderValue::from_str(&host) {
             parts.headers.insert(header::HOST, v);
         }
-        parts.uri = parts
-            .uri
-            .path_and_query()
-            .map_or_else(|| Uri::from_static("/"), |pq| {
-                pq.as_str().parse().unwrap_or_else(|_| Uri::from_static("/"))
-            });
+        parts.uri = parts.uri.path_and_query().map_or_else(
+            || Uri::from_static("/"),
+            |pq| {
+                pq.as_str()
+                    .parse()
+                    .unwrap_or_else(|_| Uri::from_static("/"))
+            },
+        );
         let req = http::Request::from_parts(parts, Full::new(body));
         let mut sender = match if reuse { self.take_idle(&origin) } else { None } {
             Some(s) => s,

@@ -620,7 +620,8 @@ impl Session {
         for item in decoded {
             match item {
                 Ok(event) => {
-                    let starts = matches!(&event, Event::ChannelInformation(i) if i.text == "Chunk started");
+                    let starts =
+                        matches!(&event, Event::ChannelInformation(i) if i.text == "Chunk started");
                     self.events.push_back(SessionEvent::Event(event));
                     if starts {
                         self.channel_started(now);
@@ -722,10 +723,10 @@ impl Session {
                 self.config.api_version.as_deref().unwrap_or("CURRENT")
             )));
         };
-        let Some(url) = self
-            .family
-            .pick(version.internal_url.as_deref(), version.public_url.as_deref())
-        else {
+        let Some(url) = self.family.pick(
+            version.internal_url.as_deref(),
+            version.public_url.as_deref(),
+        ) else {
             return self.fail(SessionError::Protocol(
                 "the API version has no authenticate URL".into(),
             ));
@@ -741,8 +742,7 @@ impl Session {
     }
 
     fn on_authenticate(&mut self, response: ApiResponse, now: Instant) {
-        if response.status == StatusCode::UNAUTHORIZED || response.status == StatusCode::FORBIDDEN
-        {
+        if response.status == StatusCode::UNAUTHORIZED || response.status == StatusCode::FORBIDDEN {
             return self.fail(SessionError::AuthenticationFailed(response.status));
         }
         let from_cookie = alc_user_id(&response.headers);
@@ -876,7 +876,8 @@ impl Session {
             self.events
                 .push_back(SessionEvent::Link(LinkEvent::Reconnected { gap: true }));
         } else if !self.ever_connected {
-            self.events.push_back(SessionEvent::Link(LinkEvent::Connected));
+            self.events
+                .push_back(SessionEvent::Link(LinkEvent::Connected));
         }
         self.ever_connected = true;
     }
@@ -909,7 +910,10 @@ impl Session {
             // closing cannot make us spin.
             match self.backoff.next_delay() {
                 Some(d) => self.repoll_at = Some(now + d),
-                None => self.lost("the event channel keeps ending before it starts".into(), now),
+                None => self.lost(
+                    "the event channel keeps ending before it starts".into(),
+                    now,
+                ),
             }
         }
     }
@@ -1045,7 +1049,12 @@ impl Session {
         id
     }
 
-    fn cookie_request(&self, method: Method, url: &str, body: Option<Bytes>) -> http::Request<Bytes> {
+    fn cookie_request(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<Bytes>,
+    ) -> http::Request<Bytes> {
         let mut req = plain_request(method, url, body);
         if let Some(c) = &self.cookie {
             if let Ok(mut v) = HeaderValue::from_str(&format!("AlcUserId={}", c.expose())) {

@@ -53,12 +53,10 @@ impl Services {
         match key {
             ServiceKey::Telephony => self.telephony.clone(),
             ServiceKey::Logins => self.by_name.get("logins").cloned().or_else(|| {
-                self.by_name
-                    .get("users")
-                    .map(|u| match u.rfind("/users") {
-                        Some(i) => format!("{}/logins{}", &u[..i], &u[i + "/users".len()..]),
-                        None => format!("{u}/logins"),
-                    })
+                self.by_name.get("users").map(|u| match u.rfind("/users") {
+                    Some(i) => format!("{}/logins{}", &u[..i], &u[i + "/users".len()..]),
+                    None => format!("{u}/logins"),
+                })
             }),
             other => self.by_name.get(other.name()).cloned(),
         }
@@ -110,18 +108,30 @@ mod tests {
         assert_eq!(s.base(), b);
         let url = |k: ServiceKey| s.url(&k);
         assert_eq!(url(ServiceKey::Telephony), Some(format!("{b}/telephony")));
-        assert_eq!(url(ServiceKey::Subscriptions), Some(format!("{b}/subscriptions")));
+        assert_eq!(
+            url(ServiceKey::Subscriptions),
+            Some(format!("{b}/subscriptions"))
+        );
         assert_eq!(url(ServiceKey::Logins), Some(format!("{b}/logins")));
         assert_eq!(url(ServiceKey::Comlog), Some(format!("{b}/comlog/records")));
-        assert_eq!(url(ServiceKey::Messaging), Some(format!("{b}/messaging/mailboxes")));
+        assert_eq!(
+            url(ServiceKey::Messaging),
+            Some(format!("{b}/messaging/mailboxes"))
+        );
         assert_eq!(url(ServiceKey::Maintenance), Some(format!("{b}/system")));
-        assert_eq!(url(ServiceKey::EventSummary), Some(format!("{b}/eventsummary")));
+        assert_eq!(
+            url(ServiceKey::EventSummary),
+            Some(format!("{b}/eventsummary"))
+        );
         assert_eq!(url(ServiceKey::PbxManagement), None);
     }
 
     #[test]
     fn logins_derive_from_users_when_not_listed() {
-        let s = Services::new("http://h/api/rest/1.0", &[ServiceInfo::new("Users", "/users")]);
+        let s = Services::new(
+            "http://h/api/rest/1.0",
+            &[ServiceInfo::new("Users", "/users")],
+        );
         assert_eq!(
             s.url(&ServiceKey::Logins).as_deref(),
             Some("http://h/api/rest/1.0/logins")

@@ -16,7 +16,8 @@ const AUTH: &str = r#"{"credential":"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJveGUxMDAxIn
 const SESSION: &str = r#"{"admin":false,"login":"oxe1001","timeToLive":1800,"publicBaseUrl":"https://o2g.example.test/api/rest/1.0","privateBaseUrl":"https://10.1.1.10/api/rest/1.0","services":[{"serviceName":"Logins","serviceVersion":"1.0","relativeUrl":"/logins"},{"serviceName":"Users","serviceVersion":"1.0","relativeUrl":"/users"},{"serviceName":"Subscriptions","serviceVersion":"1.0","relativeUrl":"/subscriptions"},{"serviceName":"BasicTelephony","serviceVersion":"1.0","relativeUrl":"/telephony/basicCall"},{"serviceName":"Telephony","serviceVersion":"1.0","relativeUrl":"/telephony/calls"},{"serviceName":"Maintenance","serviceVersion":"1.0","relativeUrl":"/system"}],"creationDate":"2025-01-15T09:00:00Z","expirationDate":"2025-01-15T09:30:00Z","otherSessions":[]}"#;
 const SUBSCRIPTION: &str = r#"{"subscriptionId":"c3ViLTAwMDEtb3hlMTAwMQ","publicPollingUrl":"https://o2g.example.test:8016/OTEvents?subscriptionId=c3ViLTAwMDEtb3hlMTAwMQ","privatePollingUrl":"https://10.1.1.10:8016/OTEvents?subscriptionId=c3ViLTAwMDEtb3hlMTAwMQ","status":"ACCEPTED","mode":"CHUNK","format":"JSON"}"#;
 const STARTED: &str = "{\"eventName\":\"OnChannelInformation\",\"text\":\"Chunk started\"}\n";
-const USER_FREE: &str = "{\"eventName\":\"OnUserStateModified\",\"loginName\":\"oxe1001\",\"state\":\"FREE\"}\n";
+const USER_FREE: &str =
+    "{\"eventName\":\"OnUserStateModified\",\"loginName\":\"oxe1001\",\"state\":\"FREE\"}\n";
 
 fn config() -> SessionConfig {
     SessionConfig::new("https://10.1.1.10", "oxe1001", "1234")
@@ -31,7 +32,11 @@ fn config() -> SessionConfig {
 }
 
 fn ok(body: &str) -> ApiResponse {
-    ApiResponse::new(StatusCode::OK, HeaderMap::new(), Bytes::from(body.to_owned()))
+    ApiResponse::new(
+        StatusCode::OK,
+        HeaderMap::new(),
+        Bytes::from(body.to_owned()),
+    )
 }
 
 fn status(s: u16) -> ApiResponse {
@@ -161,7 +166,9 @@ fn bootstrap_to_running_as_in_the_spec() {
     let mut s = Session::new(config());
     let ch = bring_up(&mut s, now);
     let evs = events(&mut s);
-    assert!(matches!(&evs[0], SessionEvent::Event(Event::ChannelInformation(i)) if i.text == "Chunk started"));
+    assert!(
+        matches!(&evs[0], SessionEvent::Event(Event::ChannelInformation(i)) if i.text == "Chunk started")
+    );
     assert_eq!(evs[1], SessionEvent::Link(LinkEvent::Connected));
     s.handle_channel_data(ch, USER_FREE.as_bytes(), now);
     let evs = events(&mut s);
@@ -222,8 +229,12 @@ fn keepalive_rejected_recovers_with_backoff_and_reports_a_gap() {
     assert_eq!(s.phase(), Phase::Recovering);
     assert!(s.poll_transmit().is_none(), "no request before the delay");
     assert!(
-        s.build_request(&ApiRequest::new(Method::GET, ServiceKey::Telephony, "/calls"))
-            .is_err()
+        s.build_request(&ApiRequest::new(
+            Method::GET,
+            ServiceKey::Telephony,
+            "/calls"
+        ))
+        .is_err()
     );
     let retry = due + delay;
     assert_eq!(s.poll_timeout(), Some(retry));
@@ -418,7 +429,9 @@ fn secondary_host_is_tried_when_the_primary_is_down() {
     // Never connected: the caller is told at once.
     assert!(matches!(
         &links(&mut s)[..],
-        [LinkEvent::Closed { error: Some(SessionError::Unreachable(_)) }]
+        [LinkEvent::Closed {
+            error: Some(SessionError::Unreachable(_))
+        }]
     ));
     assert_eq!(s.phase(), Phase::Closed);
 }
