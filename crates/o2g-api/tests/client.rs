@@ -1,0 +1,327 @@
+//! The real client against the simulator, end to end: bootstrap, typed
+//! requests, events, and recovery when the simulator turns its fault
+//! knobs. Everything on 127.0.0.1; every wait is bounded.
+#![cfg(all(feature = "client", feature = "sim"))]
+
+use std::time::Duration;
+
+use http::StatusCode;
+use o2g_api::Event;
+use o2g_api::client::{ClientConfig, ClientEvent, EventStream, Roots, connect};
+use o2g_api::codec::ApiError;
+use o2g_api::codec::endpoints::telephony::{AnswerCall, MakeCall, ReleaseCall};
+use o2g_api::codec::endpoints::users::{GetUser, ListLogins};
+use o2g_api::session::{LinkEvent, SessionConfig, SessionError};
+use o2g_api::sim::{self, InitialState, SimConfig, SimHandle};
+use o2g_api::types::{Package, Selector, SubscriptionRequest};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+async fn pbx() -> SimHandle {
+    let config = SimConfig::default()
+        .initial_state(InitialState::Never)
+        .initial_event_summary(false);
+    match sim::start(config).await {
+        Ok(s) => s,
+        Err(e) => panic!("simulator: {e}"),
+    }
+}
+
+fn admin(sim: &SimHandle) -> ClientConfig {
+    ClientConfig::new(
+        SessionConfig::new(sim.base_url(), "admin", "admin")
+            .application("client-test")
+            .subscribe(SubscriptionRequest::new(
+                vec![Selector::new(
+                    vec![Package::Telephony],
+                    ["oxe1001", "oxe1002"],
+                )],
+                10,
+            )),
+    )
+}
+
+/// The next event that is not a channel-information line.
+async fn next(events: &mut EventStream) -> ClientEvent {
+    loop {
+        match tokio::time::timeout(WAIT, events.recv()).await {
+            Ok(Some(ClientEvent::Event(Event::ChannelInformation(_)))) => {}
+            Ok(Some(e)) => return e,
+            Ok(None) => panic!("the event stream ended"),
+            Err(_) => panic!("no event within {WAIT:?}"),
+        }
+    }
+}
+
+/// Skips to the first telephony event of `login` named `name`.
+async fn expect(events: &mut EventStream, name: &str, login: &str) -> Event {
+    for _ in 0..100 {
+        if let ClientEvent::Event(e) = next(events).await {
+            if e.name() == name && e.login_name() == Some(login) {
+                return e;
+            }
+        }
+    }
+    panic!("no {name} for {login}");
+}
+
+async fn link(events: &mut EventStream) -> LinkEvent {
+    for _ in 0..100 {
+        if let ClientEvent::Link(l) = next(events).await {
+            return l;
+        }
+    }
+    panic!("no link event");
+}
+
+fn call_ref(e: &Event) -> String {
+    match e {
+        Event::CallCreated(c) => c.call_ref.clone(),
+        other => panic!("not OnCallCreated: {other:?}"),
+    }
+}
+
+/// Makes a call 1001 → 1002 and returns both users' call references.
+async fn call(client: &o2g_api::client::Client, events: &mut EventStream) -> (String, String) {
+    let made = client
+        .execute(&MakeCall::new("1001", "1002").login_name("oxe1001"))
+        .await;
+    assert!(made.is_ok(), "{made:?}");
+    let r1 = call_ref(&expect(events, "OnCallCreated", "oxe1001").await);
+    let r2 = call_ref(&expect(events, "OnCallCreated", "oxe1002").await);
+    (r1, r2)
+}
+
+#[tokio::test]
+async fn the_seed_flow_end_to_end() {
+    let sim = pbx().await;
+    let (client, mut events) = match connect(admin(&sim)).await {
+        Ok(c) => c,
+        Err(e) => panic!("connect: {e}"),
+    };
+    assert_eq!(link(&mut events).await, LinkEvent::Connected);
+    let info = client.session_info().await;
+    assert!(info.as_ref().is_some_and(|i| i.admin), "{info:?}");
+
+    let logins = client.execute(&ListLogins::new()).await;
+    let Ok(logins) = logins else { panic!("{logins:?}") };
+    assert_eq!(logins, ["oxe1001", "oxe1002", "oxe1003"]);
+    let user = client.execute(&GetUser::new("oxe1002")).await;
+    let Ok(user) = user else { panic!("{user:?}") };
+    assert_eq!(user.last_name, "Petit");
+
+    let (r1, r2) = call(&client, &mut events).await;
+    let answered = client
+        .execute(&AnswerCall::new(r2.as_str(), "1002").login_name("oxe1002"))
+        .await;
+    assert!(answered.is_ok(), "{answered:?}");
+    expect(&mut events, "OnCallModified", "oxe1002").await;
+    let released = client
+        .execute(&ReleaseCall::new(r1.as_str()).login_name("oxe1001"))
+        .await;
+    assert!(released.is_ok(), "{released:?}");
+    expect(&mut events, "OnCallRemoved", "oxe1001").await;
+    expect(&mut events, "OnCallRemoved", "oxe1002").await;
+
+    // An unknown call reference is a typed error with the body's detail.
+    let gone = client
+        .execute(&ReleaseCall::new(r1.as_str()).login_name("oxe1001"))
+        .await;
+    match gone {
+        Err(ApiError::Status { status, error }) => {
+            assert_eq!(status, StatusCode::NOT_FOUND);
+            let t = error.and_then(|e| e.telephony);
+            assert_eq!(
+                t.and_then(|t| t.error_type).as_deref(),
+                Some("CALL_REFERENCE_NOT_FOUND")
+            );
+        }
+        other => panic!("expected 404, got {other:?}"),
+    }
+
+    let closed = client.close().await;
+    assert!(closed.is_ok(), "{closed:?}");
+    assert_eq!(link(&mut events).await, LinkEvent::Closed { error: None });
+    assert_eq!(sim.stats().sessions, 0, "the session was deleted");
+}
+
+#[tokio::test]
+async fn a_cleanly_ended_channel_is_polled_again_without_losing_events() {
+    let sim = pbx().await;
+    let (client, mut events) = match connect(admin(&sim)).await {
+        Ok(c) => c,
+        Err(e) => panic!("connect: {e}"),
+    };
+    assert_eq!(link(&mut events).await, LinkEvent::Connected);
+    sim.end_channels();
+    // Events made while the channel is being re-opened still arrive.
+    let (_r1, _r2) = call(&client, &mut events).await;
+    for _ in 0..3 {
+        sim.end_channels();
+        tokio::task::yield_now().await;
+    }
+    let r = client.execute(&MakeCall::new("1002", "1001").login_name("oxe1002")).await;
+    assert!(r.is_ok(), "{r:?}");
+    expect(&mut events, "OnCallCreated", "oxe1002").await;
+    assert!(sim.stats().requests < 200, "no busy loop: {:?}", sim.stats());
+    let _ = client.close().await;
+}
+
+#[tokio::test]
+async fn tiny_chunks_give_the_same_events() {
+    let sim = pbx().await;
+    sim.set_write_chunk(Some(3));
+    let (client, mut events) = match connect(admin(&sim)).await {
+        Ok(c) => c,
+        Err(e) => panic!("connect: {e}"),
+    };
+    assert_eq!(link(&mut events).await, LinkEvent::Connected);
+    let (r1, r2) = call(&client, &mut events).await;
+    assert_ne!(r1, r2);
+    let _ = client.close().await;
+}
+
+#[tokio::test]
+async fn an_expired_session_is_recovered_and_the_gap_reported() {
+    let sim = pbx().await;
+    let (client, mut events) = match connect(admin(&sim)).await {
+        Ok(c) => c,
+        Err(e) => panic!("connect: {e}"),
+    };
+    assert_eq!(link(&mut events).await, LinkEvent::Connected);
+    assert!(sim.expire_all_sessions() >= 1);
+    // The next request is refused; the session notices and recovers.
+    let r = client.execute(&ListLogins::new()).await;
+    assert!(
+        matches!(&r, Err(e) if e.status() == Some(StatusCode::UNAUTHORIZED)),
+        "{r:?}"
+    );
+    assert!(matches!(link(&mut events).await, LinkEvent::Lost(_)));
+    assert!(matches!(
+        link(&mut events).await,
+        LinkEvent::Reconnecting { attempt: 1, .. }
+    ));
+    // Back-off (2 s by default, with jitter) then a whole new session.
+    assert_eq!(link(&mut events).await, LinkEvent::Reconnected { gap: true });
+    let (_r1, _r2) = call(&client, &mut events).await;
+    let _ = client.close().await;
+}
+
+#[tokio::test]
+async fn a_dropped_channel_connection_is_polled_again() {
+    let sim = pbx().await;
+    let (client, mut events) = match connect(admin(&sim)).await {
+        Ok(c) => c,
+        Err(e) => panic!("connect: {e}"),
+    };
+    assert_eq!(link(&mut events).await, LinkEvent::Connected);
+    sim.abort_channels();
+    let (_r1, _r2) = call(&client, &mut events).await;
+    let _ = client.close().await;
+}
+
+#[tokio::test]
+async fn connect_fails_clearly() {
+    let sim = pbx().await;
+    let mut bad = admin(&sim);
+    bad.session.password = cti_core::Secret::new("wrong".into());
+    match connect(bad).await {
+        Err(o2g_api::client::Error::Session(SessionError::AuthenticationFailed(s))) => {
+            assert_eq!(s, StatusCode::UNAUTHORIZED);
+        }
+        other => panic!("expected an authentication failure, got {:?}", other.err()),
+    }
+
+    sim.refuse_next_subscription("too many subscriptions");
+    match connect(admin(&sim)).await {
+        Err(o2g_api::client::Error::Session(SessionError::SubscriptionRefused(m))) => {
+            assert!(m.contains("too many"), "{m}");
+        }
+        other => panic!("expected a refused subscription, got {:?}", other.err()),
+    }
+
+    // Nothing listens on this port any more.
+    let addr = sim.addr();
+    drop(sim);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let gone = ClientConfig::new(SessionConfig::new(format!("http://{addr}"), "admin", "admin"));
+    assert!(matches!(
+        connect(gone).await,
+        Err(o2g_api::client::Error::Session(SessionError::Unreachable(_)))
+    ));
+}
+
+#[tokio::test]
+async fn tls_verifies_certificates_and_accepts_a_private_ca() {
+    use std::sync::Arc;
+    use tokio::net::TcpListener;
+
+    // A private CA and a certificate for "localhost" signed by it.
+    let ca_key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())
+        .unwrap_or_else(|e| panic!("{e}"));
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = ca_params
+        .self_signed(&ca_key)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap_or_else(|e| panic!("{e}"))
+        .signed_by(&key, &ca, &ca_key)
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    // A TLS front for the simulator: discovery goes over TLS, the URLs the
+    // simulator returns are its own (plain HTTP on 127.0.0.1), used as is.
+    let sim = pbx().await;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let server = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls_pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
+    let front = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let port = front.local_addr().map(|a| a.port()).unwrap_or_default();
+    let backend = sim.addr();
+    let front_task = tokio::spawn(async move {
+        for _ in 0..8 {
+            let Ok((tcp, _)) = front.accept().await else { return };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                if let Ok(mut tls) = acceptor.accept(tcp).await {
+                    if let Ok(mut up) = tokio::net::TcpStream::connect(backend).await {
+                        let _ = tokio::io::copy_bidirectional(&mut tls, &mut up).await;
+                    }
+                }
+            });
+        }
+    });
+
+    let origin = format!("https://localhost:{port}");
+    // Without the CA: refused.
+    let strict = ClientConfig::new(SessionConfig::new(origin.clone(), "admin", "admin"))
+        .roots(Roots::Pem(Vec::new()));
+    assert!(matches!(connect(strict).await, Err(_)));
+    let system_only = ClientConfig::new(SessionConfig::new(origin.clone(), "admin", "admin"));
+    match connect(system_only).await {
+        Err(o2g_api::client::Error::Session(SessionError::Unreachable(e))) => {
+            assert!(e.contains("certificate") || e.contains("TLS"), "{e}");
+        }
+        other => panic!("an unknown CA must be refused, got {:?}", other.err()),
+    }
+    // With it: the session opens.
+    let trusted = ClientConfig::new(SessionConfig::new(origin, "admin", "admin"))
+        .with_ca_pem(ca.pem().into_bytes());
+    let (client, _events) = match connect(trusted).await {
+        Ok(c) => c,
+        Err(e) => panic!("with the private CA: {e}"),
+    };
+    let _ = client.close().await;
+    front_task.abort();
+}
