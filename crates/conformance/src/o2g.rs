@@ -303,7 +303,7 @@ fn sim_config(fx: &Fixture) -> Result<o2g_api::sim::SimConfig> {
         let counters =
             o2g_api::sim::EventSummaryCounters::new(m.trim().parse()?, v.trim().parse()?);
         for u in config.users.iter_mut().filter(|u| u.login == who) {
-            u.event_summary = counters.clone();
+            u.event_summary = counters;
         }
     }
     if meta.get("sim-initial-event-summary").map(String::as_str) == Some("off") {

@@ -156,25 +156,23 @@ impl Normalizer {
         track.monitored.insert(e.login_name.clone());
         track.legs.insert(e.login_name.clone(), state.clone());
         match state {
-            MediaState::Dialing | MediaState::OffHook | MediaState::RingingOutgoing => {
-                if !track.originated {
-                    track.originated = true;
-                    let to = e.call_data.initial_called.as_ref().map(|p| party_of(p, ""));
-                    out.push(EventKind::Originated {
-                        call: call.clone(),
-                        from: me.clone(),
-                        to,
-                    });
-                }
+            MediaState::Dialing | MediaState::OffHook | MediaState::RingingOutgoing
+                if !track.originated =>
+            {
+                track.originated = true;
+                let to = e.call_data.initial_called.as_ref().map(|p| party_of(p, ""));
+                out.push(EventKind::Originated {
+                    call: call.clone(),
+                    from: me.clone(),
+                    to,
+                });
             }
-            MediaState::RingingIncoming => {
-                if track.alerted.insert(key(&me)) {
-                    out.push(EventKind::Alerting {
-                        call: call.clone(),
-                        party: me.clone(),
-                        caller,
-                    });
-                }
+            MediaState::RingingIncoming if track.alerted.insert(key(&me)) => {
+                out.push(EventKind::Alerting {
+                    call: call.clone(),
+                    party: me.clone(),
+                    caller,
+                });
             }
             MediaState::Active => {
                 track.originated = true;

@@ -645,14 +645,12 @@ impl Session {
     /// Builds an application request for the open session: the service URL
     /// from its services, the cookie, the JSON content type.
     pub fn build_request(&self, req: &ApiRequest) -> Result<http::Request<Bytes>, ApiError> {
-        let services = match (&self.services, self.phase) {
-            (Some(s), Phase::Running | Phase::OpeningChannel) => s,
-            _ => {
-                return Err(ApiError::Unavailable(format!(
-                    "no open session ({:?})",
-                    self.phase
-                )));
-            }
+        let (Some(services), Phase::Running | Phase::OpeningChannel) = (&self.services, self.phase)
+        else {
+            return Err(ApiError::Unavailable(format!(
+                "no open session ({:?})",
+                self.phase
+            )));
         };
         let url = services.request_url(req)?;
         Ok(self.cookie_request(req.method.clone(), &url, req.body.clone()))

@@ -68,7 +68,7 @@ fn links(s: &mut Session) -> Vec<LinkEvent> {
         .collect()
 }
 
-fn header<'a>(t: &'a Transmit, name: header::HeaderName) -> Option<&'a str> {
+fn header(t: &Transmit, name: header::HeaderName) -> Option<&str> {
     t.request.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
