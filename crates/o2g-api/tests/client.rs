@@ -104,7 +104,9 @@ async fn the_seed_flow_end_to_end() {
     assert!(info.as_ref().is_some_and(|i| i.admin), "{info:?}");
 
     let logins = client.execute(&ListLogins::new()).await;
-    let Ok(logins) = logins else { panic!("{logins:?}") };
+    let Ok(logins) = logins else {
+        panic!("{logins:?}")
+    };
     assert_eq!(logins, ["oxe1001", "oxe1002", "oxe1003"]);
     let user = client.execute(&GetUser::new("oxe1002")).await;
     let Ok(user) = user else { panic!("{user:?}") };
@@ -160,10 +162,16 @@ async fn a_cleanly_ended_channel_is_polled_again_without_losing_events() {
         sim.end_channels();
         tokio::task::yield_now().await;
     }
-    let r = client.execute(&MakeCall::new("1002", "1001").login_name("oxe1002")).await;
+    let r = client
+        .execute(&MakeCall::new("1002", "1001").login_name("oxe1002"))
+        .await;
     assert!(r.is_ok(), "{r:?}");
     expect(&mut events, "OnCallCreated", "oxe1002").await;
-    assert!(sim.stats().requests < 200, "no busy loop: {:?}", sim.stats());
+    assert!(
+        sim.stats().requests < 200,
+        "no busy loop: {:?}",
+        sim.stats()
+    );
     let _ = client.close().await;
 }
 
@@ -202,7 +210,10 @@ async fn an_expired_session_is_recovered_and_the_gap_reported() {
         LinkEvent::Reconnecting { attempt: 1, .. }
     ));
     // Back-off (2 s by default, with jitter) then a whole new session.
-    assert_eq!(link(&mut events).await, LinkEvent::Reconnected { gap: true });
+    assert_eq!(
+        link(&mut events).await,
+        LinkEvent::Reconnected { gap: true }
+    );
     let (_r1, _r2) = call(&client, &mut events).await;
     let _ = client.close().await;
 }
@@ -244,10 +255,16 @@ async fn connect_fails_clearly() {
     let addr = sim.addr();
     drop(sim);
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let gone = ClientConfig::new(SessionConfig::new(format!("http://{addr}"), "admin", "admin"));
+    let gone = ClientConfig::new(SessionConfig::new(
+        format!("http://{addr}"),
+        "admin",
+        "admin",
+    ));
     assert!(matches!(
         connect(gone).await,
-        Err(o2g_api::client::Error::Session(SessionError::Unreachable(_)))
+        Err(o2g_api::client::Error::Session(SessionError::Unreachable(
+            _
+        )))
     ));
 }
 
@@ -258,8 +275,8 @@ async fn tls_verifies_certificates_and_accepts_a_private_ca() {
 
     // A private CA and a certificate for "localhost" signed by it.
     let ca_key = rcgen::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
-    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut ca_params =
+        rcgen::CertificateParams::new(Vec::<String>::new()).unwrap_or_else(|e| panic!("{e}"));
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     let ca = ca_params
         .self_signed(&ca_key)
@@ -291,7 +308,9 @@ async fn tls_verifies_certificates_and_accepts_a_private_ca() {
     let backend = sim.addr();
     let front_task = tokio::spawn(async move {
         for _ in 0..8 {
-            let Ok((tcp, _)) = front.accept().await else { return };
+            let Ok((tcp, _)) = front.accept().await else {
+                return;
+            };
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 if let Ok(mut tls) = acceptor.accept(tcp).await {
