@@ -24,6 +24,67 @@
 //!
 //! With `default-features = false` the crate is the sans-IO core only: no
 //! tokio, hyper or rustls in its dependency tree.
+//!
+//! # The getting-started flow: watch a basic call
+//!
+//! Discover the server, authenticate, open an administrator session, list
+//! the logins, subscribe to the telephony events of two users, and watch
+//! oxe1001 call oxe1002 (here against the simulator; point
+//! [`SessionConfig::new`](session::SessionConfig::new) at
+//! `https://your-o2g` for a real one):
+//!
+//! ```
+//! # #[cfg(all(feature = "client", feature = "sim"))]
+//! # tokio::runtime::Runtime::new()?.block_on(async {
+//! use o2g_api::client::{ClientConfig, ClientEvent, connect};
+//! use o2g_api::codec::endpoints::telephony::{AnswerCall, MakeCall, ReleaseCall};
+//! use o2g_api::codec::endpoints::users::ListLogins;
+//! use o2g_api::session::SessionConfig;
+//! use o2g_api::types::{Package, Selector, SubscriptionRequest};
+//! use o2g_api::{Event, sim};
+//!
+//! // A stand-in for an O2G server on 127.0.0.1 (admin / admin; users
+//! // oxe1001–oxe1003 on devices 1001–1003).
+//! let o2g = sim::start(sim::SimConfig::default()).await?;
+//!
+//! // Discovery, Basic authentication, session, subscription, event channel.
+//! let session = SessionConfig::new(o2g.base_url(), "admin", "admin")
+//!     .application("getting-started")
+//!     .subscribe(SubscriptionRequest::new(
+//!         vec![Selector::new(vec![Package::Telephony], ["oxe1001", "oxe1002"])],
+//!         10,
+//!     ));
+//! let (client, mut events) = connect(ClientConfig::new(session)).await?;
+//!
+//! let logins = client.execute(&ListLogins::new()).await?;
+//! println!("logins: {logins:?}");
+//!
+//! // oxe1001 calls oxe1002; oxe1002 answers when it rings; oxe1001 hangs up
+//! // once the call is established.
+//! client.execute(&MakeCall::new("1001", "1002").login_name("oxe1001")).await?;
+//! let mut caller_ref = None;
+//! while let Some(ev) = events.recv().await {
+//!     let ClientEvent::Event(e) = ev else { continue };
+//!     println!("{} {}", e.name(), e.login_name().unwrap_or(""));
+//!     match &e {
+//!         Event::CallCreated(c) if c.login_name == "oxe1001" => caller_ref = Some(c.call_ref.clone()),
+//!         Event::CallCreated(c) if c.login_name == "oxe1002" => {
+//!             client.execute(&AnswerCall::new(c.call_ref.as_str(), "1002").login_name("oxe1002")).await?;
+//!         }
+//!         Event::UserStateModified(u) if u.login_name == "oxe1002" && caller_ref.is_some() => {
+//!             // oxe1002 is busy: the call is established.
+//!             let r = caller_ref.take().unwrap_or_default();
+//!             client.execute(&ReleaseCall::new(r).login_name("oxe1001")).await?;
+//!         }
+//!         Event::CallRemoved(c) if c.login_name == "oxe1002" => break,
+//!         _ => {}
+//!     }
+//! }
+//! client.close().await?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
