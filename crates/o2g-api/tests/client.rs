@@ -344,3 +344,40 @@ async fn tls_verifies_certificates_and_accepts_a_private_ca() {
     let _ = client.close().await;
     front_task.abort();
 }
+
+#[tokio::test]
+async fn closing_delivers_the_events_produced_before_it() {
+    let sim = pbx().await;
+    let (client, mut events) = match connect(admin(&sim)).await {
+        Ok(c) => c,
+        Err(e) => panic!("connect: {e}"),
+    };
+    assert_eq!(link(&mut events).await, LinkEvent::Connected);
+    sim.set_delay(Some(Duration::from_millis(20)));
+    let made = client
+        .execute(&MakeCall::new("1001", "1002").login_name("oxe1001"))
+        .await;
+    assert!(made.is_ok(), "{made:?}");
+    // Close at once: the subscription is deleted while events are queued.
+    let closed = client.close().await;
+    assert!(closed.is_ok(), "{closed:?}");
+    let mut names = Vec::new();
+    loop {
+        match next(&mut events).await {
+            ClientEvent::Event(e) => {
+                names.push(format!("{} {}", e.name(), e.login_name().unwrap_or("")))
+            }
+            ClientEvent::Link(LinkEvent::Closed { error: None }) => break,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(
+        names,
+        [
+            "OnCallCreated oxe1001",
+            "OnUserStateModified oxe1001",
+            "OnCallModified oxe1001",
+            "OnCallCreated oxe1002",
+        ]
+    );
+}

@@ -103,13 +103,24 @@ async fn run(
         }
         let (next, session_end) = {
             let mut st = shared.state_swept();
-            let Some(sub) = st.subscriptions.get_mut(&id) else {
+            let draining = !st.subscriptions.contains_key(&id);
+            let sub = if draining {
+                st.draining.get_mut(&id)
+            } else {
+                st.subscriptions.get_mut(&id)
+            };
+            let Some(sub) = sub else {
                 break;
             };
             if sub.channel.as_ref().map(|(g, _)| *g) != Some(generation) {
                 break;
             }
             let next = sub.queue.pop_front();
+            if draining && next.is_none() {
+                // Deleted, and everything queued before went out.
+                st.draining.remove(&id);
+                break;
+            }
             let credential = sub.credential.clone();
             let session_end = st
                 .credentials
@@ -167,6 +178,13 @@ async fn run(
 /// Forgets the channel in its subscription (if it is still the open one).
 fn finish(shared: &Shared, id: &str, generation: u64) {
     let mut st = shared.state();
+    if st
+        .draining
+        .get(id)
+        .is_some_and(|s| s.channel.as_ref().map(|(g, _)| *g) == Some(generation))
+    {
+        st.draining.remove(id);
+    }
     if let Some(sub) = st.subscriptions.get_mut(id) {
         if sub.channel.as_ref().map(|(g, _)| *g) == Some(generation) {
             sub.channel = None;

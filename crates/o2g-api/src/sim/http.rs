@@ -440,7 +440,7 @@ fn subscriptions(
                 .subscriptions
                 .get(*id)
                 .is_some_and(|s| s.credential == caller.credential || caller.admin);
-            if owned && st.remove_subscription(id, Stop::End) {
+            if owned && st.delete_subscription(id) {
                 no_content()
             } else {
                 not_found("no such subscription")

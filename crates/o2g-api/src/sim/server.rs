@@ -190,6 +190,9 @@ pub(crate) struct Credential {
 pub(crate) struct State {
     pub(crate) credentials: HashMap<String, Credential>,
     pub(crate) subscriptions: HashMap<String, Subscription>,
+    /// Deleted subscriptions whose open channel still writes what was
+    /// queued before the deletion, then ends cleanly.
+    pub(crate) draining: HashMap<String, Subscription>,
     pub(crate) model: Model,
     credential_counter: u64,
     subscription_counter: u64,
@@ -229,6 +232,35 @@ impl State {
         if let Some(session) = session.filter(|s| s.subscription.as_deref() == Some(id)) {
             session.subscription = None;
         }
+        true
+    }
+
+    /// `DELETE /subscriptions/{id}`: like [`State::remove_subscription`]
+    /// with a clean end, except that an open channel first writes the
+    /// events queued before the deletion (nothing produced before it is
+    /// lost).
+    pub(crate) fn delete_subscription(&mut self, id: &str) -> bool {
+        let drain = self
+            .subscriptions
+            .get(id)
+            .is_some_and(|s| s.channel.is_some() && !s.queue.is_empty());
+        if !drain {
+            return self.remove_subscription(id, Stop::End);
+        }
+        let Some(sub) = self.subscriptions.remove(id) else {
+            return false;
+        };
+        let session = self
+            .credentials
+            .get_mut(&sub.credential)
+            .and_then(|c| c.session.as_mut());
+        if let Some(session) = session.filter(|s| s.subscription.as_deref() == Some(id)) {
+            session.subscription = None;
+        }
+        if let Some((_, ctl)) = &sub.channel {
+            ctl.wake();
+        }
+        self.draining.insert(id.to_owned(), sub);
         true
     }
 
@@ -293,6 +325,7 @@ impl Shared {
             state: Mutex::new(State {
                 credentials: HashMap::new(),
                 subscriptions: HashMap::new(),
+                draining: HashMap::new(),
                 model,
                 credential_counter: 0,
                 subscription_counter: 0,
