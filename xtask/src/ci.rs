@@ -10,10 +10,10 @@ use crate::{cargo, status};
 
 /// The published library crates: built without default features, and
 /// checked for IO-free dependency trees where they promise one.
-const LIBRARIES: &[&str] = &["cti-core", "ami-proto"];
+const LIBRARIES: &[&str] = &["cti-core", "ami-proto", "o2g-api"];
 
 /// Crates that must never have an async runtime or transport in their tree.
-const IO_FREE: &[&str] = &["cti-core", "ami-proto"];
+const IO_FREE: &[&str] = &["cti-core", "ami-proto", "o2g-api"];
 
 /// Runtime and transport crates that sans-IO code must not pull in.
 pub(crate) const IO_CRATES: &[&str] = &[
