@@ -1,6 +1,6 @@
 //! Typed endpoints of the services (`specs/o2g.md` §4): one value type per
 //! operation of the core profile (§6 "Coverage anchor"), each an
-//! [`Endpoint`] that builds its [`ApiRequest`] and decodes the answer.
+//! [`Endpoint`](super::Endpoint) that builds its [`ApiRequest`] and decodes the answer.
 //!
 //! | service | module | endpoints |
 //! | --- | --- | --- |
