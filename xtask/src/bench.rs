@@ -8,6 +8,14 @@
 //! crate `benches/ami-bench` (outside the workspace, release profile with
 //! thin LTO), which prints a Markdown table and writes it to
 //! `target/bench/ami-bench.md`.
+//!
+//! `cargo xtask bench o2g [--rounds N] [--corpus FILE] [--sessions LIST]`:
+//! o2g-api event decode throughput and sessions held against the
+//! simulator (not part of CI). Runs the standalone bench crate
+//! `benches/o2g-bench` (outside the workspace, release profile with thin
+//! LTO), which generates its seeded NDJSON corpus itself (unless `--corpus`
+//! names one), prints a Markdown table and writes it to
+//! `target/bench/o2g-bench.md`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,8 +31,9 @@ const ANCHOR_MESSAGES: usize = 130_328;
 pub(crate) fn run(root: &Path, args: &[String]) -> Result<()> {
     match args.first().map(String::as_str) {
         Some("ami") => ami(root, &args[1..]),
-        Some(other) => bail!("bench: unknown benchmark {other:?} (known: ami)"),
-        None => bail!("bench: which benchmark? (known: ami)"),
+        Some("o2g") => o2g(root, &args[1..]),
+        Some(other) => bail!("bench: unknown benchmark {other:?} (known: ami, o2g)"),
+        None => bail!("bench: which benchmark? (known: ami, o2g)"),
     }
 }
 
@@ -103,6 +112,49 @@ fn ami(root: &Path, args: &[String]) -> Result<()> {
     status(&mut cmd)
 }
 
+fn o2g(root: &Path, args: &[String]) -> Result<()> {
+    let mut pass: Vec<String> = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if !matches!(a.as_str(), "--rounds" | "--sessions" | "--corpus") {
+            bail!("bench o2g: unknown argument {a:?}");
+        }
+        let v = it.next().with_context(|| format!("{a} needs a value"))?;
+        match a.as_str() {
+            "--rounds" if !v.parse::<usize>().is_ok_and(|r| r > 0) => {
+                bail!("--rounds must be a positive integer");
+            }
+            "--sessions"
+                if v != "none"
+                    && !v
+                        .split(',')
+                        .all(|k| k.trim().parse::<usize>().is_ok_and(|k| k > 0)) =>
+            {
+                bail!("--sessions must be a comma-separated list of positive integers, or none");
+            }
+            "--corpus" => {
+                // Relative to where the user stands, not the workspace.
+                let c = std::fs::canonicalize(v).with_context(|| format!("corpus {v}"))?;
+                pass.extend([a.clone(), c.display().to_string()]);
+                continue;
+            }
+            _ => {}
+        }
+        pass.extend([a.clone(), v.clone()]);
+    }
+    let out = root.join("target/bench/o2g-bench.md");
+    let mut cmd = cargo(root);
+    cmd.arg("run")
+        .arg("--release")
+        .arg("--manifest-path")
+        .arg(root.join("benches/o2g-bench/Cargo.toml"))
+        .arg("--")
+        .args(&pass)
+        .arg("--out")
+        .arg(&out);
+    status(&mut cmd)
+}
+
 /// The cached corpus for these parameters, generated if missing.
 fn generate(root: &Path, mb: &str, seed: &str) -> Result<PathBuf> {
     let dir = root.join("target/bench");
@@ -143,12 +195,26 @@ fn count_messages(data: &[u8]) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::count_messages;
+    use super::{count_messages, run};
 
     #[test]
     fn counts_messages_not_the_banner() {
         let s = b"Asterisk Call Manager/9.0.0\r\nEvent: A\r\nX: 1\r\n\r\nEvent: B\r\n\r\n";
         assert_eq!(count_messages(s), 2);
         assert_eq!(count_messages(b"Event: A\n\n\nEvent: B\n\n"), 2);
+    }
+
+    #[test]
+    fn o2g_arguments_are_checked_before_building() {
+        let root = crate::project_root();
+        let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let e = run(&root, &args(&["o2g", "--rounds", "0"])).unwrap_err();
+        assert!(e.to_string().contains("positive"), "{e}");
+        let e = run(&root, &args(&["o2g", "--sessions", "1,x"])).unwrap_err();
+        assert!(e.to_string().contains("--sessions"), "{e}");
+        let e = run(&root, &args(&["o2g", "--bogus"])).unwrap_err();
+        assert!(e.to_string().contains("unknown argument"), "{e}");
+        let e = run(&root, &args(&["nope"])).unwrap_err();
+        assert!(e.to_string().contains("o2g"), "{e}");
     }
 }

@@ -25,6 +25,10 @@ commands:
   bench ami [--corpus FILE] [--mb N] [--seed S] [--rounds R]
                                              AMI decode throughput vs a naive split and asterisk-rs-ami
                                              (not in CI; table in target/bench/ami-bench.md)
+  bench o2g [--rounds N] [--corpus FILE] [--sessions LIST]
+                                             O2G event decode throughput vs serde_json::Value, and
+                                             sessions held against the simulator (default 1,100,1000)
+                                             (not in CI; table in target/bench/o2g-bench.md)
   ci                                         run every check CI runs, in order
   codegen [--check]                          generate ami-proto's typed events and actions from
                                              crates/ami-proto/codegen/*.tsv (--check: fail if stale)
