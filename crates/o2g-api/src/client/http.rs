@@ -222,8 +222,19 @@ fn pem_certs(pem: &[u8]) -> Result<Vec<rustls_pki_types::CertificateDer<'static>
 }
 
 /// Verifying TLS: system roots, a private CA, or both. There is no way to
-/// turn verification off.
+/// turn verification off. The system-roots configuration is built once per
+/// process (reading the system store is the costliest part of a connect).
 fn tls_connector(roots_cfg: &Roots) -> Result<TlsConnector, String> {
+    static SYSTEM: std::sync::OnceLock<Result<Arc<rustls::ClientConfig>, String>> =
+        std::sync::OnceLock::new();
+    if *roots_cfg == Roots::System {
+        let cfg = SYSTEM.get_or_init(|| tls_config(roots_cfg).map(Arc::new));
+        return cfg.clone().map(TlsConnector::from);
+    }
+    tls_config(roots_cfg).map(|c| TlsConnector::from(Arc::new(c)))
+}
+
+fn tls_config(roots_cfg: &Roots) -> Result<rustls::ClientConfig, String> {
     let mut roots = rustls::RootCertStore::empty();
     let (system, extra) = match roots_cfg {
         Roots::System => (true, None),
@@ -247,5 +258,5 @@ fn tls_connector(roots_cfg: &Roots) -> Result<TlsConnector, String> {
         .map_err(|e| format!("TLS setup: {e}"))?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    Ok(TlsConnector::from(Arc::new(cfg)))
+    Ok(cfg)
 }
