@@ -475,17 +475,11 @@ fn agent_state(e: &OnAgentStateChanged) -> Option<EventKind> {
         (M::LogOn, _) => AgentState::LoggedOn,
         _ => return None,
     };
-    let mut kind = EventKind::AgentState {
+    Some(EventKind::AgentState {
         agent: AgentId::new(e.login_name.clone()),
         state,
         device: st.pro_acd_device_number.clone().map(DeviceId::new),
         queue: st.pg_number.clone(),
-        reason: st.withdraw_reason.clone(),
-    };
-    if let EventKind::AgentState { reason, .. } = &mut kind {
-        if reason.as_deref() == Some("") {
-            *reason = None;
-        }
-    }
-    Some(kind)
+        reason: st.withdraw_reason.clone().filter(|r| !r.is_empty()),
+    })
 }

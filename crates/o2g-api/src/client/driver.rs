@@ -26,7 +26,7 @@ enum Io {
     Response(RequestId, Result<ApiResponse, String>),
     ChannelHead(RequestId, Result<http::StatusCode, String>),
     ChannelData(RequestId, Bytes),
-    ChannelEnd(RequestId, bool),
+    ChannelEnd(RequestId),
 }
 
 pub(super) struct Driver {
@@ -123,9 +123,9 @@ impl Driver {
             Io::ChannelHead(id, Ok(status)) => self.session.handle_channel_status(id, status, t),
             Io::ChannelHead(id, Err(e)) => self.session.handle_transport_error(id, &e, t),
             Io::ChannelData(id, data) => self.session.handle_channel_data(id, &data, t),
-            Io::ChannelEnd(id, clean) => {
+            Io::ChannelEnd(id) => {
                 self.channels.remove(&id);
-                self.session.handle_channel_end(id, clean, t);
+                self.session.handle_channel_end(id, t);
             }
         }
     }
@@ -227,12 +227,12 @@ async fn read_channel(
         return;
     }
     let mut body = resp.into_body();
-    let clean = loop {
+    loop {
         match body.frame().await {
-            None => break true,
+            None => break,
             Some(Err(e)) => {
                 tracing::debug!(error = %e, "o2g event channel read error");
-                break false;
+                break;
             }
             Some(Ok(frame)) => {
                 if let Ok(data) = frame.into_data() {
@@ -242,6 +242,6 @@ async fn read_channel(
                 }
             }
         }
-    };
-    let _ = tx.send(Io::ChannelEnd(id, clean));
+    }
+    let _ = tx.send(Io::ChannelEnd(id));
 }

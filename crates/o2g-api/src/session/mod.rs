@@ -345,7 +345,6 @@ impl Family {
 struct Channel {
     id: RequestId,
     started: bool,
-    open: bool,
     deadline: Option<Instant>,
     decoder: EventDecoder,
 }
@@ -574,7 +573,7 @@ impl Session {
                     self.retry_or_fail(SessionError::Unreachable(error.to_owned()), now);
                 }
             }
-            Purpose::Channel => self.channel_ended(id, false, now),
+            Purpose::Channel => self.channel_ended(id, now),
             Purpose::Unsubscribe => {
                 self.subscription_id = None;
                 self.close_session();
@@ -596,9 +595,6 @@ impl Session {
             return;
         }
         if status.is_success() {
-            if let Some(c) = &mut self.channel {
-                c.open = true;
-            }
             return;
         }
         // An HTTP error on the channel: the session or subscription is gone.
@@ -632,14 +628,15 @@ impl Session {
         }
     }
 
-    /// The event channel's answer ended: `clean` for a normal end of
-    /// stream, else a read error.
-    pub fn handle_channel_end(&mut self, id: RequestId, clean: bool, now: Instant) {
+    /// The event channel's answer ended, cleanly or with a read error:
+    /// both are handled alike (the channel is polled again), so the driver
+    /// does not say which.
+    pub fn handle_channel_end(&mut self, id: RequestId, now: Instant) {
         if !self.is_channel(id) {
             return;
         }
         self.pending.remove(&id);
-        self.channel_ended(id, clean, now);
+        self.channel_ended(id, now);
     }
 
     /// Builds an application request for the open session: the service URL
@@ -847,7 +844,6 @@ impl Session {
         self.channel = Some(Channel {
             id,
             started: false,
-            open: false,
             deadline: Some(now + self.config.channel_start_timeout),
             decoder: EventDecoder::new(self.config.max_line),
         });
@@ -880,11 +876,10 @@ impl Session {
         self.ever_connected = true;
     }
 
-    fn channel_ended(&mut self, id: RequestId, clean: bool, now: Instant) {
-        let Some(c) = self.channel.take_if(|c| c.id == id) else {
+    fn channel_ended(&mut self, id: RequestId, now: Instant) {
+        let Some(mut c) = self.channel.take_if(|c| c.id == id) else {
             return;
         };
-        let mut c = c;
         if let Some(e) = c.decoder.finish() {
             self.events.push_back(SessionEvent::BadLine(e));
         }
@@ -898,7 +893,6 @@ impl Session {
         if !matches!(self.phase, Phase::Running | Phase::OpeningChannel) {
             return;
         }
-        let _ = clean;
         if c.started {
             // A channel that worked and ended (idle timeout, network):
             // poll again at once.

@@ -293,7 +293,7 @@ fn a_clean_end_of_a_started_channel_is_polled_again_at_once() {
     let mut s = Session::new(config());
     let ch = bring_up(&mut s, t0);
     events(&mut s);
-    s.handle_channel_end(ch, true, t0);
+    s.handle_channel_end(ch, t0);
     let t = next(&mut s);
     assert_eq!(t.purpose, Purpose::Channel);
     assert_eq!(
@@ -304,7 +304,7 @@ fn a_clean_end_of_a_started_channel_is_polled_again_at_once() {
     // A read error likewise.
     s.handle_channel_status(t.id, StatusCode::OK, t0);
     s.handle_channel_data(t.id, STARTED.as_bytes(), t0);
-    s.handle_channel_end(t.id, false, t0);
+    s.handle_channel_end(t.id, t0);
     assert_eq!(next(&mut s).purpose, Purpose::Channel);
     assert!(links(&mut s).is_empty(), "re-polls are not link changes");
 }
@@ -315,13 +315,13 @@ fn a_channel_that_keeps_ending_before_starting_does_not_spin() {
     let mut s = Session::new(config());
     let ch = bring_up(&mut s, t0);
     events(&mut s);
-    s.handle_channel_end(ch, true, t0);
+    s.handle_channel_end(ch, t0);
     let mut now = t0;
     let mut t = next(&mut s);
     let mut delays = Vec::new();
     for _ in 0..4 {
         s.handle_channel_status(t.id, StatusCode::OK, now);
-        s.handle_channel_end(t.id, true, now);
+        s.handle_channel_end(t.id, now);
         assert!(s.poll_transmit().is_none(), "no immediate re-poll");
         let due = s.poll_timeout().unwrap_or(now);
         assert!(due > now);
@@ -343,7 +343,7 @@ fn an_http_error_on_the_channel_is_a_session_loss() {
     let mut s = Session::new(config());
     let ch = bring_up(&mut s, t0);
     events(&mut s);
-    s.handle_channel_end(ch, true, t0);
+    s.handle_channel_end(ch, t0);
     let t = next(&mut s);
     s.handle_channel_status(t.id, StatusCode::NOT_FOUND, t0);
     assert_eq!(s.phase(), Phase::Recovering);
@@ -500,7 +500,7 @@ fn close_deletes_the_subscription_then_the_session() {
     s.handle_channel_data(ch, USER_FREE.as_bytes(), t0);
     assert!(matches!(events(&mut s)[..], [SessionEvent::Event(_)]));
     // The server ends the channel: no re-poll while closing.
-    s.handle_channel_end(ch, true, t0);
+    s.handle_channel_end(ch, t0);
     let t = next(&mut s);
     assert_eq!(t.purpose, Purpose::CloseSession);
     assert_eq!(t.request.method(), Method::DELETE);
