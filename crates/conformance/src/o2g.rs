@@ -29,7 +29,7 @@ use o2g_api::client::{ClientConfig, ClientEvent, connect};
 use o2g_api::codec::ndjson::EventDecoder;
 use o2g_api::codec::{ApiRequest, ServiceKey};
 use o2g_api::normalize::Normalizer;
-use o2g_api::session::{LinkEvent, SessionConfig};
+use o2g_api::session::{LinkEvent, Services, SessionConfig};
 use o2g_api::types::{SessionInfo, SubscriptionRequest};
 
 use crate::fixture::{Body, Fixture, StoryCase};
@@ -151,41 +151,29 @@ fn to_api_request(case: &StoryCase, info: &SessionInfo) -> Result<ApiRequest> {
         Some((p, q)) => (p, Some(q)),
         None => (case.request.path.as_str(), None),
     };
-    let rel = path
-        .strip_prefix(&base)
-        .ok_or_else(|| anyhow!("{path} is not under the session base {base}"))?;
-    // The longest advertised relative URL that prefixes the path; every
-    // `/telephony…` entry is the one telephony service at `/telephony`.
+    // The service whose URL (resolved as the session resolves it) is the
+    // longest prefix of the path.
+    let services = Services::new(&base, &info.services);
+    let keys = info
+        .services
+        .iter()
+        .map(|s| ServiceKey::from_name(&s.service_name))
+        .chain([ServiceKey::Telephony, ServiceKey::Logins]);
     let mut best: Option<(String, ServiceKey)> = None;
-    for s in &info.services {
-        let (prefix, key) = if s.relative_url.starts_with("/telephony") {
-            ("/telephony".to_owned(), ServiceKey::Telephony)
-        } else {
-            let name = s.service_name.to_ascii_lowercase();
-            let key = match name.as_str() {
-                "subscriptions" => ServiceKey::Subscriptions,
-                "users" => ServiceKey::Users,
-                "logins" => ServiceKey::Logins,
-                "routing" => ServiceKey::Routing,
-                "eventsummary" => ServiceKey::EventSummary,
-                "directory" => ServiceKey::Directory,
-                "comlog" => ServiceKey::Comlog,
-                "voicemail" => ServiceKey::Messaging,
-                "maintenance" => ServiceKey::Maintenance,
-                "pbxmanagement" => ServiceKey::PbxManagement,
-                _ => ServiceKey::Other(name),
-            };
-            (s.relative_url.clone(), key)
+    for key in keys {
+        let Some(url) = services.url(&key) else {
+            continue;
         };
-        let fits = rel == prefix || rel.starts_with(&format!("{prefix}/"));
-        if fits && best.as_ref().is_none_or(|(p, _)| prefix.len() > p.len()) {
-            best = Some((prefix, key));
+        let fits = path == url || path.starts_with(&format!("{url}/"));
+        if fits && best.as_ref().is_none_or(|(u, _)| url.len() > u.len()) {
+            best = Some((url, key));
         }
     }
-    let (prefix, key) = best.ok_or_else(|| anyhow!("no advertised service serves {rel}"))?;
+    let (url, key) =
+        best.ok_or_else(|| anyhow!("no advertised service serves {path} (base {base})"))?;
     let method = http::Method::from_bytes(case.request.method.as_bytes())
         .with_context(|| format!("method {}", case.request.method))?;
-    let mut req = ApiRequest::new(method, key, &rel[prefix.len()..]);
+    let mut req = ApiRequest::new(method, key, &path[url.len()..]);
     for pair in query
         .unwrap_or_default()
         .split('&')

@@ -52,6 +52,26 @@ pub enum ServiceKey {
 }
 
 impl ServiceKey {
+    /// The key of a `serviceName` as a session lists it (matched
+    /// case-insensitively; any other name is `Other`, lower-cased).
+    pub fn from_name(service_name: &str) -> Self {
+        let name = service_name.to_ascii_lowercase();
+        match name.as_str() {
+            "subscriptions" => Self::Subscriptions,
+            "users" => Self::Users,
+            "logins" => Self::Logins,
+            "telephony" => Self::Telephony,
+            "routing" => Self::Routing,
+            "eventsummary" => Self::EventSummary,
+            "directory" => Self::Directory,
+            "comlog" => Self::Comlog,
+            "voicemail" => Self::Messaging,
+            "maintenance" => Self::Maintenance,
+            "pbxmanagement" => Self::PbxManagement,
+            _ => Self::Other(name),
+        }
+    }
+
     /// The lower-cased `serviceName` this key is listed under.
     pub fn name(&self) -> &str {
         match self {
