@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 use cti_core::{Cause, Event, EventKind, Party, Source, Timestamp};
 
 fn now() -> Timestamp {
@@ -98,63 +98,12 @@ pub async fn ami() -> Result<Vec<Event>> {
 /// Both seed scenarios on the O2G simulator, through `o2g_api::client`,
 /// with one administrator session monitoring the three users.
 pub async fn o2g() -> Result<Vec<Event>> {
-    use o2g_api::Event as O2gEvent;
-    use o2g_api::client::{ClientConfig, ClientEvent, EventStream, connect};
-    use o2g_api::codec::endpoints::telephony::{AnswerCall, BlindTransfer, MakeCall, ReleaseCall};
-    use o2g_api::normalize::Normalizer;
-    use o2g_api::session::{LinkEvent, SessionConfig};
+    use o2g_api::client::{ClientConfig, connect};
+    use o2g_api::codec::endpoints::telephony::{BlindTransfer, ReleaseCall};
+    use o2g_api::session::SessionConfig;
     use o2g_api::sim::{self, InitialState, SimConfig};
-    use o2g_api::types::telephony::MediaState;
     use o2g_api::types::{Package, Selector, SubscriptionRequest};
-
-    /// Normalizes events until one satisfies `stop`, which it returns.
-    async fn until(
-        events: &mut EventStream,
-        n: &mut Normalizer,
-        out: &mut Vec<Event>,
-        mut stop: impl FnMut(&O2gEvent) -> bool,
-    ) -> Result<O2gEvent> {
-        loop {
-            let ev = tokio::time::timeout(QUIET, events.recv())
-                .await
-                .context("the O2G simulator went quiet")?
-                .context("the event stream ended")?;
-            match ev {
-                ClientEvent::Event(e) => {
-                    out.extend(n.event(&e, now()));
-                    if stop(&e) {
-                        return Ok(e);
-                    }
-                }
-                ClientEvent::Link(l) => out.extend(n.link(&l, now())),
-                other => return Err(anyhow!("unexpected {other:?}")),
-            }
-        }
-    }
-
-    /// The call reference `login` got for a new call.
-    fn created(login: &'static str) -> impl FnMut(&O2gEvent) -> bool {
-        move |e| matches!(e, O2gEvent::CallCreated(c) if c.login_name == login)
-    }
-
-    fn call_ref(e: &O2gEvent) -> Result<String> {
-        match e {
-            O2gEvent::CallCreated(c) => Ok(c.call_ref.clone()),
-            other => Err(anyhow!("expected OnCallCreated, got {}", other.name())),
-        }
-    }
-
-    /// `login`'s own leg became active.
-    fn active(login: &'static str) -> impl FnMut(&O2gEvent) -> bool {
-        move |e| {
-            matches!(e, O2gEvent::CallModified(c) if c.login_name == login
-                && c.modified_legs.iter().any(|l| l.state == MediaState::Active))
-        }
-    }
-
-    fn removed(login: &'static str) -> impl FnMut(&O2gEvent) -> bool {
-        move |e| matches!(e, O2gEvent::CallRemoved(c) if c.login_name == login)
-    }
+    use o2g_run::{O2gRun, active};
 
     let pbx = sim::start(
         SimConfig::default()
@@ -169,90 +118,177 @@ pub async fn o2g() -> Result<Vec<Event>> {
             vec![Selector::new(vec![Package::Telephony], users)],
             10,
         ));
-    let (client, mut events) = connect(ClientConfig::new(session)).await?;
-    let mut n = Normalizer::new();
-    let mut out = Vec::new();
-    let ev = &mut events;
-    let o = &mut out;
-    // The channel start and the link event.
-    until(ev, &mut n, o, |e| {
-        matches!(e, O2gEvent::ChannelInformation(_))
-    })
-    .await?;
-    match ev.recv().await {
-        Some(ClientEvent::Link(l @ LinkEvent::Connected)) => o.extend(n.link(&l, now())),
-        other => return Err(anyhow!("expected the connected link event, got {other:?}")),
-    }
+    let (client, events) = connect(ClientConfig::new(session)).await?;
+    let mut run = O2gRun::new(client, events);
+    run.connected().await?;
 
     // 1: basic call.
-    client
-        .execute(&MakeCall::new("1001", "1002").login_name("oxe1001"))
-        .await?;
-    let r1 = call_ref(&until(ev, &mut n, o, created("oxe1001")).await?)?;
-    let r2 = call_ref(&until(ev, &mut n, o, created("oxe1002")).await?)?;
-    client
-        .execute(&AnswerCall::new(r2.as_str(), "1002").login_name("oxe1002"))
-        .await?;
-    until(ev, &mut n, o, active("oxe1001")).await?;
-    client
+    let (r1, _r2) = run.established().await?;
+    run.client
         .execute(&ReleaseCall::new(r1.as_str()).login_name("oxe1001"))
         .await?;
-    until(ev, &mut n, o, removed("oxe1002")).await?;
-    until(
-        ev,
-        &mut n,
-        o,
-        |e| matches!(e, O2gEvent::UserStateModified(u) if u.login_name == "oxe1002"),
-    )
-    .await?;
+    run.released("oxe1002").await?;
 
     // 2: unsupervised transfer.
-    client
-        .execute(&MakeCall::new("1001", "1002").login_name("oxe1001"))
-        .await?;
-    let r1 = call_ref(&until(ev, &mut n, o, created("oxe1001")).await?)?;
-    let r2 = call_ref(&until(ev, &mut n, o, created("oxe1002")).await?)?;
-    client
-        .execute(&AnswerCall::new(r2.as_str(), "1002").login_name("oxe1002"))
-        .await?;
-    until(ev, &mut n, o, active("oxe1001")).await?;
-    client
+    let (r1, r2) = run.established().await?;
+    run.client
         .execute(&BlindTransfer::new(r1.as_str(), "1003").login_name("oxe1001"))
         .await?;
-    let r3 = call_ref(&until(ev, &mut n, o, created("oxe1003")).await?)?;
-    client
-        .execute(&AnswerCall::new(r3.as_str(), "1003").login_name("oxe1003"))
-        .await?;
-    until(ev, &mut n, o, active("oxe1002")).await?;
-    client
+    run.answer("oxe1003", "1003").await?;
+    run.until(active("oxe1002")).await?;
+    run.client
         .execute(&ReleaseCall::new(r2.as_str()).login_name("oxe1002"))
         .await?;
-    until(ev, &mut n, o, removed("oxe1003")).await?;
-    until(
-        ev,
-        &mut n,
-        o,
-        |e| matches!(e, O2gEvent::UserStateModified(u) if u.login_name == "oxe1003"),
-    )
-    .await?;
+    run.released("oxe1003").await?;
 
-    client.close().await?;
-    loop {
-        match tokio::time::timeout(QUIET, ev.recv()).await {
-            Ok(Some(ClientEvent::Event(e))) => o.extend(n.event(&e, now())),
-            Ok(Some(ClientEvent::Link(l))) => {
-                let closed = matches!(l, LinkEvent::Closed { .. });
-                o.extend(n.link(&l, now()));
-                if closed {
-                    break;
-                }
-            }
-            Ok(Some(_)) => {}
-            Ok(None) => break,
-            Err(_) => return Err(anyhow!("the O2G session did not close")),
+    run.close().await
+}
+
+/// The O2G half of the scenarios: a client, its events, and the
+/// normalized timeline they make.
+mod o2g_run {
+    use anyhow::{Context, Result, anyhow};
+    use cti_core::Event;
+    use o2g_api::Event as O2gEvent;
+    use o2g_api::client::{Client, ClientEvent, EventStream};
+    use o2g_api::codec::endpoints::telephony::{AnswerCall, MakeCall};
+    use o2g_api::normalize::Normalizer;
+    use o2g_api::session::LinkEvent;
+    use o2g_api::types::telephony::MediaState;
+
+    use super::{QUIET, now};
+
+    pub(super) struct O2gRun {
+        pub(super) client: Client,
+        events: EventStream,
+        n: Normalizer,
+        out: Vec<Event>,
+    }
+
+    /// `login` got a new call.
+    fn created(login: &'static str) -> impl FnMut(&O2gEvent) -> bool {
+        move |e| matches!(e, O2gEvent::CallCreated(c) if c.login_name == login)
+    }
+
+    /// `login`'s own leg became active.
+    pub(super) fn active(login: &'static str) -> impl FnMut(&O2gEvent) -> bool {
+        move |e| {
+            matches!(e, O2gEvent::CallModified(c) if c.login_name == login
+                && c.modified_legs.iter().any(|l| l.state == MediaState::Active))
         }
     }
-    Ok(out)
+
+    /// `login`'s call was removed.
+    fn removed(login: &'static str) -> impl FnMut(&O2gEvent) -> bool {
+        move |e| matches!(e, O2gEvent::CallRemoved(c) if c.login_name == login)
+    }
+
+    fn call_ref(e: &O2gEvent) -> Result<String> {
+        match e {
+            O2gEvent::CallCreated(c) => Ok(c.call_ref.clone()),
+            other => Err(anyhow!("expected OnCallCreated, got {}", other.name())),
+        }
+    }
+
+    impl O2gRun {
+        pub(super) fn new(client: Client, events: EventStream) -> Self {
+            Self {
+                client,
+                events,
+                n: Normalizer::new(),
+                out: Vec::new(),
+            }
+        }
+
+        /// Normalizes events until one satisfies `stop`, which it returns.
+        pub(super) async fn until(
+            &mut self,
+            mut stop: impl FnMut(&O2gEvent) -> bool,
+        ) -> Result<O2gEvent> {
+            loop {
+                let ev = tokio::time::timeout(QUIET, self.events.recv())
+                    .await
+                    .context("the O2G simulator went quiet")?
+                    .context("the event stream ended")?;
+                match ev {
+                    ClientEvent::Event(e) => {
+                        self.out.extend(self.n.event(&e, now()));
+                        if stop(&e) {
+                            return Ok(e);
+                        }
+                    }
+                    ClientEvent::Link(l) => self.out.extend(self.n.link(&l, now())),
+                    other => return Err(anyhow!("unexpected {other:?}")),
+                }
+            }
+        }
+
+        /// The channel start, then the connected link event.
+        pub(super) async fn connected(&mut self) -> Result<()> {
+            self.until(|e| matches!(e, O2gEvent::ChannelInformation(_)))
+                .await?;
+            match self.events.recv().await {
+                Some(ClientEvent::Link(l @ LinkEvent::Connected)) => {
+                    self.out.extend(self.n.link(&l, now()));
+                    Ok(())
+                }
+                other => Err(anyhow!("expected the connected link event, got {other:?}")),
+            }
+        }
+
+        /// `login` on `device` answers the call it is offered; its call
+        /// reference.
+        pub(super) async fn answer(&mut self, login: &'static str, device: &str) -> Result<String> {
+            let r = call_ref(&self.until(created(login)).await?)?;
+            self.client
+                .execute(&AnswerCall::new(r.as_str(), device).login_name(login))
+                .await?;
+            Ok(r)
+        }
+
+        /// 1001 calls 1002, 1002 answers, 1001's leg is active: both
+        /// users' call references.
+        pub(super) async fn established(&mut self) -> Result<(String, String)> {
+            self.client
+                .execute(&MakeCall::new("1001", "1002").login_name("oxe1001"))
+                .await?;
+            let r1 = call_ref(&self.until(created("oxe1001")).await?)?;
+            let r2 = self.answer("oxe1002", "1002").await?;
+            self.until(active("oxe1001")).await?;
+            Ok((r1, r2))
+        }
+
+        /// The last party's call is removed and its user state follows.
+        pub(super) async fn released(&mut self, login: &'static str) -> Result<()> {
+            self.until(removed(login)).await?;
+            self.until(
+                move |e| matches!(e, O2gEvent::UserStateModified(u) if u.login_name == login),
+            )
+            .await?;
+            Ok(())
+        }
+
+        /// Closes the session and returns the timeline.
+        pub(super) async fn close(mut self) -> Result<Vec<Event>> {
+            self.client.close().await?;
+            loop {
+                match tokio::time::timeout(QUIET, self.events.recv()).await {
+                    Ok(Some(ClientEvent::Event(e))) => self.out.extend(self.n.event(&e, now())),
+                    Ok(Some(ClientEvent::Link(l))) => {
+                        let closed = matches!(l, LinkEvent::Closed { .. });
+                        self.out.extend(self.n.link(&l, now()));
+                        if closed {
+                            break;
+                        }
+                    }
+                    Ok(Some(_)) => {}
+                    Ok(None) => break,
+                    Err(_) => return Err(anyhow!("the O2G session did not close")),
+                }
+            }
+            Ok(self.out)
+        }
+    }
 }
 
 // ------------------------------------------------------------ comparison
