@@ -1,67 +1,18 @@
 //! The normalized event model.
 
-use std::fmt;
-
 use crate::{AgentId, CallId, ChatId, DeviceId, Party, Timestamp};
 
-/// A string-valued enumeration that keeps unknown values as raw text.
-macro_rules! open_enum {
-    (
-        $(#[$doc:meta])*
-        $name:ident { $( $(#[$vdoc:meta])* $variant:ident = $text:literal, )* }
-    ) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vdoc])* $variant, )*
-            /// A value this version does not know, kept as the vendor or
-            /// producer wrote it.
-            Other(String),
-        }
-
-        impl $name {
-            /// The stable text form (`Other` gives its raw text).
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( Self::$variant => $text, )*
-                    Self::Other(s) => s,
-                }
-            }
-
-            /// Parses the stable text form; anything else becomes `Other`.
-            pub fn from_name(s: &str) -> Self {
-                match s {
-                    $( $text => Self::$variant, )*
-                    other => Self::Other(other.to_owned()),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
+/// The model's string enumerations: `Other` keeps unknown text; serde
+/// (with the `serde` feature) as the text.
+macro_rules! core_enum {
+    ($(#[$doc:meta])* $name:ident { $($body:tt)* }) => {
+        crate::open_enum! { $(#[$doc])* pub enum $name (Other) { $($body)* } }
         #[cfg(feature = "serde")]
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        #[cfg(feature = "serde")]
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                Ok(Self::from_name(&s))
-            }
-        }
+        crate::open_enum_serde!($name);
     };
 }
 
-open_enum! {
+core_enum! {
     /// Which system (vendor API) produced an event.
     Source {
         /// Asterisk Manager Interface (`ami-proto`).
@@ -77,7 +28,7 @@ open_enum! {
     }
 }
 
-open_enum! {
+core_enum! {
     /// Why a party left or a call ended or failed.
     Cause {
         /// Normal clearing: someone hung up.
@@ -105,7 +56,7 @@ open_enum! {
     }
 }
 
-open_enum! {
+core_enum! {
     /// The state of a device (a phone, an extension).
     DeviceState {
         /// Free.
@@ -123,7 +74,7 @@ open_enum! {
     }
 }
 
-open_enum! {
+core_enum! {
     /// The state of a contact-centre agent.
     AgentState {
         /// Logged on (signed in) to a queue, group or the system.

@@ -47,6 +47,7 @@ mod backoff;
 mod event;
 mod id;
 mod model;
+mod open_enum;
 mod secret;
 mod time;
 

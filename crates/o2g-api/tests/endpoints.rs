@@ -1454,7 +1454,7 @@ fn criteria() -> impl Strategy<Value = Criteria> {
         Just(SearchField::FirstName),
         Just(SearchField::PhoneNumber),
         Just(SearchField::LoginName),
-        "[a-z]{1,8}".prop_map(|s| SearchField::from_wire(&s)),
+        "[a-z]{1,8}".prop_map(|s| SearchField::from_name(&s)),
     ];
     let op = prop_oneof![
         Just(SearchOperation::EqualIgnoreCase),

@@ -359,7 +359,7 @@ fn user_body(u: &super::SimUser) -> crate::types::user::User {
         u.node_id.clone(),
     );
     user.devices = vec![Device::new(
-        DeviceType::from_wire(&u.device_type),
+        DeviceType::from_name(&u.device_type),
         u.device.clone(),
     )];
     user

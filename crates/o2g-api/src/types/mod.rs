@@ -9,69 +9,13 @@
 //! - enumerations keep values this version does not know
 //!   (`Unknown(String)`), never an error.
 
-/// A string enumeration of the wire that keeps unknown values.
-///
-/// Serializes as its wire text; any text it does not know deserializes to
-/// `Unknown(text)`, which serializes back unchanged.
+/// A string enumeration of the wire that keeps unknown values
+/// (`cti_core::open_enum!` with the catch-all `Unknown(String)`), serialized
+/// as its wire text.
 macro_rules! wire_enum {
-    (
-        $(#[$doc:meta])*
-        $name:ident { $( $(#[$vdoc:meta])* $variant:ident = $text:literal, )* }
-    ) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vdoc])* $variant, )*
-            /// A value this version does not know, kept as sent.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// The wire text.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( Self::$variant => $text, )*
-                    Self::Unknown(s) => s,
-                }
-            }
-
-            /// Parses the wire text; anything else becomes `Unknown`.
-            pub fn from_wire(s: &str) -> Self {
-                match s {
-                    $( $text => Self::$variant, )*
-                    other => Self::Unknown(other.to_owned()),
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for $name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl ::serde::Serialize for $name {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct V;
-                impl ::serde::de::Visitor<'_> for V {
-                    type Value = $name;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str("a string")
-                    }
-                    fn visit_str<E: ::serde::de::Error>(self, v: &str) -> Result<$name, E> {
-                        Ok($name::from_wire(v))
-                    }
-                }
-                d.deserialize_str(V)
-            }
-        }
+    ($(#[$doc:meta])* $name:ident { $($body:tt)* }) => {
+        cti_core::open_enum! { $(#[$doc])* pub enum $name (Unknown) { $($body)* } }
+        cti_core::open_enum_serde!($name);
     };
 }
 

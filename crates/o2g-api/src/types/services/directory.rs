@@ -147,11 +147,11 @@ impl<'de> Deserialize<'de> for Criteria {
         match (raw.field, raw.operand) {
             (Some(field), RawOperand::Text(operand)) => Ok(Self::Field {
                 field,
-                operation: SearchOperation::from_wire(&raw.operation),
+                operation: SearchOperation::from_name(&raw.operation),
                 operand,
             }),
             (None, RawOperand::List(operands)) => Ok(Self::Logical {
-                operation: LogicalOperation::from_wire(&raw.operation),
+                operation: LogicalOperation::from_name(&raw.operation),
                 operands,
             }),
             (Some(_), RawOperand::List(_)) => Err(D::Error::custom(
