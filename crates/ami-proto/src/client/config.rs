@@ -4,18 +4,7 @@ use std::time::Duration;
 
 use crate::session::SessionConfig;
 
-/// Which certificates a TLS connection trusts.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum Roots {
-    /// The operating system's trust store.
-    System,
-    /// Only these CA certificates (PEM text, one or more certificates): a
-    /// private CA, as PBX installations often use.
-    Pem(Vec<u8>),
-    /// The system store plus these PEM certificates.
-    SystemAnd(Vec<u8>),
-}
+pub use cti_tls::Roots;
 
 /// TLS settings. Certificates and host names are always verified; there
 /// is no "accept any certificate" switch.

@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio_rustls::TlsConnector;
 
-use super::config::{ClientConfig, Roots};
+use super::config::ClientConfig;
 use super::error::{Error, Kind};
 use super::{ClientEvent, Request};
 use crate::ActionId;
@@ -24,52 +24,16 @@ fn now() -> Instant {
     tokio::time::Instant::now().into_std()
 }
 
-fn pem_certs(pem: &[u8]) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, Error> {
-    use rustls_pki_types::pem::PemObject;
-    let certs: Result<Vec<_>, _> = rustls_pki_types::CertificateDer::pem_slice_iter(pem).collect();
-    let certs = certs.map_err(|e| {
-        Error::with(
-            Kind::Config("unreadable CA certificate PEM".into()),
-            e.to_string(),
-        )
-    })?;
-    if certs.is_empty() {
-        return Err(Error::new(Kind::Config(
-            "no certificate in the CA PEM".into(),
-        )));
-    }
-    Ok(certs)
-}
-
 /// Builds the TLS connector once, so that bad CA data fails `connect`.
 pub(super) fn tls_connector(config: &ClientConfig) -> Result<Option<TlsConnector>, Error> {
     let Some(tls) = &config.tls else {
         return Ok(None);
     };
-    let mut roots = rustls::RootCertStore::empty();
-    let (system, extra) = match &tls.roots {
-        Roots::System => (true, None),
-        Roots::Pem(p) => (false, Some(p)),
-        Roots::SystemAnd(p) => (true, Some(p)),
-    };
-    if system {
-        let found = rustls_native_certs::load_native_certs();
-        roots.add_parsable_certificates(found.certs);
-    }
-    if let Some(pem) = extra {
-        for cert in pem_certs(pem)? {
-            roots
-                .add(cert)
-                .map_err(|e| Error::with(Kind::Config("invalid CA certificate".into()), e))?;
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let cfg = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::with(Kind::Tls, e))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Some(TlsConnector::from(Arc::new(cfg))))
+    let cfg = cti_tls::client_config(&tls.roots).map_err(|e| match e {
+        cti_tls::TlsError::Setup(_) => Error::with(Kind::Tls, e),
+        other => Error::new(Kind::Config(other.to_string())),
+    })?;
+    Ok(Some(TlsConnector::from(cfg)))
 }
 
 pub(super) struct Driver {

@@ -4,19 +4,7 @@ use std::time::Duration;
 
 use crate::session::SessionConfig;
 
-/// Which certificate authorities TLS trusts. Certificates and host names
-/// are always verified.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Roots {
-    /// The operating system's roots.
-    System,
-    /// Only these PEM certificates (a private CA, as O2G installations
-    /// often use).
-    Pem(Vec<u8>),
-    /// The system's roots and these PEM certificates.
-    SystemAnd(Vec<u8>),
-}
+pub use cti_tls::Roots;
 
 /// Everything [`connect`](super::connect) needs.
 #[derive(Clone, Debug)]

@@ -211,52 +211,10 @@ impl Http {
     }
 }
 
-fn pem_certs(pem: &[u8]) -> Result<Vec<rustls_pki_types::CertificateDer<'static>>, String> {
-    use rustls_pki_types::pem::PemObject;
-    let certs: Result<Vec<_>, _> = rustls_pki_types::CertificateDer::pem_slice_iter(pem).collect();
-    let certs = certs.map_err(|e| format!("unreadable CA certificate PEM: {e}"))?;
-    if certs.is_empty() {
-        return Err("no certificate in the CA PEM".into());
-    }
-    Ok(certs)
-}
-
-/// Verifying TLS: system roots, a private CA, or both. There is no way to
-/// turn verification off. The system-roots configuration is built once per
-/// process (reading the system store is the costliest part of a connect).
-fn tls_connector(roots_cfg: &Roots) -> Result<TlsConnector, String> {
-    static SYSTEM: std::sync::OnceLock<Result<Arc<rustls::ClientConfig>, String>> =
-        std::sync::OnceLock::new();
-    if *roots_cfg == Roots::System {
-        let cfg = SYSTEM.get_or_init(|| tls_config(roots_cfg).map(Arc::new));
-        return cfg.clone().map(TlsConnector::from);
-    }
-    tls_config(roots_cfg).map(|c| TlsConnector::from(Arc::new(c)))
-}
-
-fn tls_config(roots_cfg: &Roots) -> Result<rustls::ClientConfig, String> {
-    let mut roots = rustls::RootCertStore::empty();
-    let (system, extra) = match roots_cfg {
-        Roots::System => (true, None),
-        Roots::Pem(p) => (false, Some(p)),
-        Roots::SystemAnd(p) => (true, Some(p)),
-    };
-    if system {
-        let found = rustls_native_certs::load_native_certs();
-        roots.add_parsable_certificates(found.certs);
-    }
-    if let Some(pem) = extra {
-        for cert in pem_certs(pem)? {
-            roots
-                .add(cert)
-                .map_err(|e| format!("invalid CA certificate: {e}"))?;
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let cfg = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup: {e}"))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(cfg)
+/// The verifying connector for `roots` (see `cti_tls`: the system-roots
+/// configuration is built once per process).
+fn tls_connector(roots: &Roots) -> Result<TlsConnector, String> {
+    cti_tls::client_config(roots)
+        .map(TlsConnector::from)
+        .map_err(|e| e.to_string())
 }
