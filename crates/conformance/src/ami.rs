@@ -15,9 +15,26 @@
 //! against [`ami_proto::sim`] (default account, no `SuccessfulAuth`
 //! event); what the simulator sends must match the recording up to the
 //! fixture's volatile headers, and its events, normalized, the golden file.
+//!
+//! What the recorded PBX *contained* (its build string, dialplan, CLI
+//! outputs, PJSIP objects, queues, the channels up at recording time …) is
+//! state, not behaviour: a fixture names a state file next to it with
+//! `# sim-state: NAME.sim.json`, and [`SimState`] turns it into
+//! [`SimConfig`](ami_proto::sim::SimConfig) builder calls. A state file is
+//! JSON after leading `#` comment lines, the first of which says where the
+//! state comes from (`# source: …`).
+//!
+//! A fixture whose events come from a scenario started on the simulator's
+//! side (not from an action the client sent) names it with `# sim-scenario:
+//! blind-transfer 1001 1002 1003` (or `queue-call CALLER QUEUE AGENT`); it
+//! is started once the first session has logged in.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::time::Duration;
+
+use serde::Deserialize;
 
 use anyhow::{Context, Result, anyhow};
 use bytes::BytesMut;
@@ -28,6 +45,8 @@ use ami_proto::client::{ClientConfig, ClientEvent, connect};
 use ami_proto::codec::{Decoded, Decoder};
 use ami_proto::normalize::Normalizer;
 use ami_proto::session::{AuthMethod, EventMask, SessionConfig};
+
+use ami_proto::sim::{Scenario, SimConfig};
 
 use crate::fixture::{Body, Chunk, Dir, Fixture};
 use crate::replay::Received;
@@ -202,6 +221,95 @@ async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
     Ok(out)
 }
 
+/// A simulator state file (`# sim-state:`): what the recorded PBX held.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SimState {
+    /// Challenges the PBX hands out first (its random draws at recording
+    /// time, so that recorded MD5 keys answer them).
+    #[serde(default)]
+    challenges: Vec<String>,
+    /// The PBX's wall clock when the simulator starts (Unix seconds).
+    clock_at_start: Option<f64>,
+    /// How long the PBX had been up then (seconds).
+    up_before_start: Option<f64>,
+    /// `core show version` after `built by `.
+    build: Option<String>,
+    /// File descriptor of the first manager session.
+    first_session_fd: Option<u32>,
+    /// An `extensions.conf` to load (path relative to the state file).
+    extensions_conf: Option<String>,
+    /// CLI outputs by command, for what the simulator does not compute.
+    #[serde(default)]
+    cli: BTreeMap<String, Vec<String>>,
+}
+
+impl SimState {
+    /// Reads a state file: leading `#` lines (the first `# source: …`),
+    /// then JSON.
+    fn load(path: &Path) -> Result<Self> {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        if !text.starts_with("# source:") {
+            return Err(anyhow!(
+                "{}: a state file starts with `# source: …`",
+                path.display()
+            ));
+        }
+        let json: String = text
+            .lines()
+            .skip_while(|l| l.starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        serde_json::from_str(&json).with_context(|| format!("parsing {}", path.display()))
+    }
+
+    /// Applies the state to a simulator configuration; `dir` is where the
+    /// state file lives.
+    fn apply(self, mut config: SimConfig, dir: &Path) -> Result<SimConfig> {
+        if !self.challenges.is_empty() {
+            config = config.challenges(self.challenges);
+        }
+        if let Some(t) = self.clock_at_start {
+            config = config.clock_at_start(Duration::try_from_secs_f64(t)?);
+        }
+        if let Some(t) = self.up_before_start {
+            config = config.up_before_start(Duration::try_from_secs_f64(t)?);
+        }
+        if let Some(b) = self.build {
+            config = config.build_info(b);
+        }
+        if let Some(fd) = self.first_session_fd {
+            config = config.first_session_fd(fd);
+        }
+        if let Some(file) = self.extensions_conf {
+            let path = dir.join(&file);
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let name = Path::new(&file)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or(file);
+            config = config.extensions_conf(&name, &text);
+        }
+        for (cmd, lines) in self.cli {
+            config = config.cli_output(&cmd, lines);
+        }
+        Ok(config)
+    }
+}
+
+/// The scenario a `# sim-scenario:` line names.
+fn scenario(spec: &str) -> Result<Scenario> {
+    let words: Vec<&str> = spec.split_whitespace().collect();
+    match words.as_slice() {
+        ["blind-transfer", a, b, c] => Ok(Scenario::blind_transfer(*a, *b, *c)),
+        ["queue-call", caller, queue, agent] => Ok(Scenario::queue_call(*caller, *queue, *agent)),
+        ["basic-call", a, b] => Ok(Scenario::basic_call(*a, *b)),
+        _ => Err(anyhow!("unknown sim-scenario {spec:?}")),
+    }
+}
+
 impl Vendor for Ami {
     fn name(&self) -> &'static str {
         "ami"
@@ -220,7 +328,7 @@ impl Vendor for Ami {
             // The default account is the lab's (admin / amp111), so recorded
             // MD5 keys match the simulator's deterministic challenges. A
             // recorded plain login brings its own (redacted) secret.
-            let mut config = ami_proto::sim::SimConfig::default().successful_auth_event(false);
+            let mut config = SimConfig::default().successful_auth_event(false);
             let (groups, _) = split(fixture)?;
             let plain = groups
                 .iter()
@@ -237,7 +345,22 @@ impl Vendor for Ami {
                     .account(user, ami_proto::sim::Account::new(secret))
                     .auth_failure_delay(Duration::ZERO);
             }
+            if let Some(file) = fixture.meta.raw.get("sim-state") {
+                let dir = fixture.path.parent().unwrap_or(Path::new("."));
+                config = SimState::load(&dir.join(file))?.apply(config, dir)?;
+            }
             let pbx = ami_proto::sim::start(config).await?;
+            if let Some(spec) = fixture.meta.raw.get("sim-scenario") {
+                // Started from the test side once the replayed session has
+                // logged in, as the recording did.
+                let run = pbx.run_scenario(scenario(spec)?);
+                let logged_in = pbx.logged_in();
+                tokio::spawn(async move {
+                    if logged_in.await {
+                        let _ = run.await;
+                    }
+                });
+            }
             Ok(RunningSim {
                 addr: pbx.addr(),
                 guard: Box::new(pbx),

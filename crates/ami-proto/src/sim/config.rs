@@ -212,6 +212,53 @@ impl ScenarioOptions {
     }
 }
 
+/// The words of a CLI command as the simulator looks them up.
+pub(crate) fn cli_key(command: &str) -> String {
+    command
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// What the simulated PBX contains and who it is: state, not behaviour.
+///
+/// Set through [`SimConfig`]'s builder methods ([`SimConfig::challenges`],
+/// [`SimConfig::clock_at_start`], [`SimConfig::extensions_conf`] …).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct PbxState {
+    /// Challenges handed out first (see [`SimConfig::challenges`]).
+    pub challenges: Vec<String>,
+    /// The wall clock at start (`None`: the system clock).
+    pub clock_at_start: Option<Duration>,
+    /// Uptime when the simulator starts.
+    pub up_before_start: Duration,
+    /// `core show version`'s build description.
+    pub build: String,
+    /// Canned CLI outputs by command words (lower case, single spaces).
+    pub cli: BTreeMap<String, Vec<String>>,
+    /// `manager show connected`'s file descriptor of the first session.
+    pub first_session_fd: u32,
+    /// Dialplan contexts in file order.
+    pub dialplan: Vec<super::dialplan::Context>,
+}
+
+impl Default for PbxState {
+    fn default() -> Self {
+        Self {
+            challenges: Vec::new(),
+            clock_at_start: None,
+            up_before_start: Duration::ZERO,
+            build: "sim @ ami-proto on a x86_64 running Linux on 2026-11-21 11:30:01 UTC"
+                .to_owned(),
+            cli: BTreeMap::new(),
+            first_session_fd: 17,
+            dialplan: Vec::new(),
+        }
+    }
+}
+
 /// Simulator settings.
 ///
 /// The default listens on `127.0.0.1:0` (a free port), knows one account
@@ -260,6 +307,9 @@ pub struct SimConfig {
     pub scenario: ScenarioOptions,
     /// The initial fault knobs.
     pub faults: FaultSettings,
+    /// What the PBX contains and who it is: identity, clock, dialplan,
+    /// CLI outputs, objects seeded into the model (see [`PbxState`]).
+    pub pbx: PbxState,
 }
 
 impl Default for SimConfig {
@@ -277,6 +327,7 @@ impl Default for SimConfig {
             globals: BTreeMap::new(),
             scenario: ScenarioOptions::default(),
             faults: FaultSettings::default(),
+            pbx: PbxState::default(),
         }
     }
 }
@@ -398,6 +449,90 @@ impl SimConfig {
     #[must_use]
     pub fn refuse_login(mut self, yes: bool) -> Self {
         self.faults.refuse_login = yes;
+        self
+    }
+
+    /// Challenges to hand out first, in order, one per connection that
+    /// asks (Asterisk draws each one at random). Once they are used up,
+    /// challenges come from the simulator's deterministic counter again.
+    /// A test replaying a recorded MD5 `Key` gives the challenge that key
+    /// answers.
+    #[must_use]
+    pub fn challenges<I, S>(mut self, challenges: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.pbx.challenges = challenges.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the simulator's wall clock at start (time since the Unix
+    /// epoch); it then advances in real time. Default: the system clock.
+    /// `Ping`'s `Timestamp`, `Uniqueid`s, `CoreStatus` and `manager show
+    /// connected` read it.
+    #[must_use]
+    pub fn clock_at_start(mut self, unix: Duration) -> Self {
+        self.pbx.clock_at_start = Some(unix);
+        self
+    }
+
+    /// How long the PBX had been up (and since its last reload) when the
+    /// simulator starts (default zero): `core show uptime`, `FullyBooted`'s
+    /// `Uptime`, `CoreStatus`'s startup time.
+    #[must_use]
+    pub fn up_before_start(mut self, d: Duration) -> Self {
+        self.pbx.up_before_start = d;
+        self
+    }
+
+    /// Sets the build description after `Asterisk <version> built by ` in
+    /// `core show version` (default `sim @ ami-proto on a x86_64 running
+    /// Linux on 2026-11-21 11:30:01 UTC`).
+    #[must_use]
+    pub fn build_info(mut self, build: impl Into<String>) -> Self {
+        self.pbx.build = build.into();
+        self
+    }
+
+    /// Sets the output of a CLI command that the simulator does not
+    /// compute (its output comes from parts of Asterisk it does not model,
+    /// e.g. `pjsip show endpoints`); `Command` with these words (compared
+    /// without case and extra spaces) answers `Response: Success` and one
+    /// `Output:` per line. Commands the simulator computes (`core show
+    /// channels`, `dialplan show` …) cannot be overridden.
+    #[must_use]
+    pub fn cli_output<I, S>(mut self, command: &str, lines: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.pbx.cli.insert(
+            cli_key(command),
+            lines.into_iter().map(Into::into).collect(),
+        );
+        self
+    }
+
+    /// Sets the file descriptor number `manager show connected` shows for
+    /// the first AMI connection (later ones count up; default 17, what the
+    /// lab's freshly started Asterisk gave its first manager session).
+    #[must_use]
+    pub fn first_session_fd(mut self, fd: u32) -> Self {
+        self.pbx.first_session_fd = fd;
+        self
+    }
+
+    /// Loads an `extensions.conf` (its text; `file_name` is how `dialplan
+    /// show` cites it): the `[globals]` section sets global variables, the
+    /// other sections (but `[general]`) become dialplan contexts. `exten
+    /// =>` and `same =>` lines with numbered, `n` and `hint` priorities are
+    /// understood; `#include`, templates and pattern matching are not.
+    #[must_use]
+    pub fn extensions_conf(mut self, file_name: &str, text: &str) -> Self {
+        let parsed = super::dialplan::parse_extensions_conf(file_name, text);
+        self.globals.extend(parsed.globals);
+        self.pbx.dialplan.extend(parsed.contexts);
         self
     }
 

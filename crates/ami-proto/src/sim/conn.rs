@@ -14,9 +14,11 @@ use tokio::sync::{broadcast, oneshot, watch};
 use crate::codec::{Decoded, Decoder};
 use crate::{Message, MessageBuilder};
 
+use super::config::cli_key;
+use super::dialplan;
 use super::model::{self, CALL, Channel, DIALPLAN, event};
 use super::scenario::{Run, Scenario, valid_name};
-use super::server::Shared;
+use super::server::{SessionInfo, Shared};
 use super::util::{self, Classes};
 
 /// What Asterisk 22 sends first.
@@ -51,6 +53,14 @@ pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAd
     let mut shutdown = shared.shutdown_rx();
     shared.counters.active.fetch_add(1, Ordering::Relaxed);
     let session = shared.next_session();
+    shared.sessions().push(SessionInfo {
+        id: session,
+        user: String::new(),
+        ip: peer.ip().to_string(),
+        start: shared.now(),
+        fd: u64::from(shared.config.pbx.first_session_fd) + session - 1,
+        read_perms: 0,
+    });
     let mut conn = Conn {
         shared: Arc::clone(&shared),
         wr,
@@ -72,6 +82,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream, peer: SocketAd
         Ok(()) => {}
     }
     let _ = conn.wr.shutdown().await;
+    shared.sessions().retain(|s| s.id != session);
     shared.counters.active.fetch_sub(1, Ordering::Relaxed);
 }
 
@@ -233,11 +244,12 @@ impl Conn {
             self.malformed_done = true;
             self.write_raw(MALFORMED).await?;
         }
-        if let Some((n, size)) = f.oversized_after {
-            if !self.oversized_done && self.sent >= n {
-                self.oversized_done = true;
-                self.write_raw(&oversized(size)).await?;
-            }
+        if let Some((n, size)) = f.oversized_after
+            && !self.oversized_done
+            && self.sent >= n
+        {
+            self.oversized_done = true;
+            self.write_raw(&oversized(size)).await?;
         }
         Ok(())
     }
@@ -261,7 +273,7 @@ impl Conn {
             }
             "challenge" => self.challenge(m).await,
             "ping" => {
-                let ts = util::fmt_timestamp(util::unix_now());
+                let ts = util::fmt_timestamp(self.shared.now());
                 self.reply(
                     response("Success", m)
                         .header("Ping", "Pong")
@@ -347,6 +359,19 @@ impl Conn {
         }
         self.user = Some(user.clone());
         self.read = read;
+        if let Some(s) = self
+            .shared
+            .sessions()
+            .iter_mut()
+            .find(|s| s.id == self.session)
+        {
+            s.user.clone_from(&user);
+            s.read_perms = self
+                .shared
+                .config
+                .find_account(&user)
+                .map_or(0, |(_, a)| util::perm_mask(&a.read));
+        }
         self.shared.counters.logins.fetch_add(1, Ordering::Relaxed);
         self.reply(ack(m, "Authentication accepted")).await?;
         let uptime = self.shared.uptime().as_secs().to_string();
@@ -360,7 +385,7 @@ impl Conn {
             .await?;
         }
         if self.shared.config.successful_auth_event && self.allows("security") {
-            let tv = util::fmt_event_tv(util::unix_now());
+            let tv = util::fmt_event_tv(self.shared.now());
             let addr = |a: SocketAddr| {
                 let v = if a.is_ipv4() { "IPV4" } else { "IPV6" };
                 format!("{v}/TCP/{}/{}", a.ip(), a.port())
@@ -383,6 +408,7 @@ impl Conn {
             )
             .await?;
         }
+        self.shared.login_done();
         Ok(())
     }
 
@@ -405,13 +431,14 @@ impl Conn {
         let words: Vec<&str> = cmd.split_whitespace().collect();
         let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
         let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+        let canned = self.shared.config.pbx.cli.get(&cli_key(cmd));
         let (ok, lines) = match lower.as_slice() {
             ["core", "show", "version"] => (
                 true,
-                vec![
-                    "Asterisk 22.10.1 built by sim @ ami-proto on a x86_64 running Linux on 2026-11-21 11:30:01 UTC"
-                        .to_owned(),
-                ],
+                vec![format!(
+                    "Asterisk 22.10.1 built by {}",
+                    self.shared.config.pbx.build
+                )],
             ),
             ["core", "show", "channels"] => (true, self.show_channels()),
             ["core", "show", "uptime"] => {
@@ -421,6 +448,12 @@ impl Conn {
                     vec![format!("System uptime: {up}"), format!("Last reload: {up}")],
                 )
             }
+            ["manager", "show", "connected"] => (true, self.show_connected()),
+            ["dialplan", "show"] => dialplan::show(&self.shared.config.pbx.dialplan, None),
+            ["dialplan", "show", _] => {
+                dialplan::show(&self.shared.config.pbx.dialplan, words.get(2).copied())
+            }
+            _ if canned.is_some() => (true, canned.cloned().unwrap_or_default()),
             _ => {
                 let best = best_prefix(&words);
                 (
@@ -437,6 +470,39 @@ impl Conn {
             b = b.header("Output", l);
         }
         self.reply(b).await
+    }
+
+    /// `manager show connected` from the open sessions.
+    fn show_connected(&self) -> Vec<String> {
+        let now = self.shared.now().as_secs();
+        let sessions = self.shared.sessions();
+        let mut out = vec![format!(
+            "  {:<15.15}  {:<55.55}  {:<10.10}  {:<10.10}  {:<8.8}  {:<8.8}  {:<10.10}  {:<10.10}",
+            "Username",
+            "IP Address",
+            "Start",
+            "Elapsed",
+            "FileDes",
+            "HttpCnt",
+            "ReadPerms",
+            "WritePerms"
+        )];
+        for s in sessions.iter() {
+            let start = s.start.as_secs();
+            out.push(format!(
+                "  {:<15.15}  {:<55.55}  {:<10}  {:<10}  {:<8}  {:<8}  {:<10}  {:<10}",
+                s.user,
+                s.ip,
+                start,
+                now.saturating_sub(start),
+                s.fd,
+                0,
+                s.read_perms,
+                i32::MAX
+            ));
+        }
+        out.push(format!("{} users connected.", sessions.len()));
+        out
     }
 
     /// `core show channels` from the model.
@@ -801,7 +867,7 @@ impl Conn {
     }
 
     async fn core_status(&mut self, m: &Message) -> Step {
-        let start = self.shared.started_unix;
+        let start = self.shared.booted_unix();
         let (current, processed) = {
             let model = self.shared.model();
             (model.channels.len(), model.processed_calls)
@@ -856,6 +922,8 @@ fn best_prefix(words: &[&str]) -> String {
         &["core", "show", "channels"],
         &["core", "show", "uptime"],
         &["core", "show", "help"],
+        &["manager", "show", "connected"],
+        &["dialplan", "show"],
     ];
     let mut known = 0;
     while known < words.len()

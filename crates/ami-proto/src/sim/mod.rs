@@ -20,12 +20,12 @@
 //! | any but `Login`/`Challenge`/`Logoff` before login | `Response: Error`, `Message: Permission denied` |
 //! | block without `Action:` | `Message: Missing action in request` |
 //! | unknown action `X` | `Message: Invalid/unknown command: X. Use Action: ListCommands to show available commands.` |
-//! | `Challenge` (`AuthType: MD5`) | `Challenge: <9 digits>` (from a counter; the same for the whole connection) |
+//! | `Challenge` (`AuthType: MD5`) | `Challenge: <digits>`: the next of [`SimConfig::challenges`], else 9 digits from a counter; the same for the whole connection |
 //! | `Login` | plain `Secret` or `AuthType: MD5` + `Key` = hex md5(challenge + secret); `Authentication accepted`, then `FullyBooted` and `SuccessfulAuth` when the session's events allow `system`/`security`; wrong credentials: wait [`SimConfig::auth_failure_delay`], `Authentication failed`, close |
 //! | `Logoff` | `Response: Goodbye`, `Message: Thanks for all the fish.`, close |
 //! | `Ping` | `Ping: Pong`, `Timestamp: <secs.micros>` |
 //! | `Events` | `Events: On`/`Off` (`EventMask` as Asterisk reads it) |
-//! | `Command` | `Message: Command output follows`, one `Output:` per line: `core show version`, `core show channels` (from the model), `core show uptime`; anything else `Response: Error` with Asterisk's `No such command …` line |
+//! | `Command` | `Message: Command output follows`, one `Output:` per line: `core show version` ([`SimConfig::build_info`]), `core show channels` (from the model), `core show uptime` ([`SimConfig::up_before_start`]), `manager show connected` (the open sessions), `dialplan show [exten@][context]` ([`SimConfig::extensions_conf`]), commands given a fixed output ([`SimConfig::cli_output`]); anything else `Response: Error` with Asterisk's `No such command …` line |
 //! | `Getvar` / `Setvar` | global, or on a `Channel` (a few functions: `CHANNEL(name)`, `CALLERID(num)` …); `Value: ` when unset; `No variable specified`, `No such channel`; a channel `Setvar` sends `VarSet` |
 //! | `CoreShowChannels` / `Status` | event lists as recorded (`EventList: start`, items with the ActionID — last line for `Status` —, `…Complete` with `ListItems`, plus `Items` for `StatusComplete`) |
 //! | `UserEvent` | `Message: Event Sent`, then `Event: UserEvent` (`UserEvent: <name>`, then every other header of the action but `Action`, in order — `ActionID` included, as Asterisk 22 does) to every session |
@@ -55,6 +55,13 @@
 //! action silences a session). Scenarios can also be started from the test
 //! side with [`SimHandle::run_scenario`], and any event can be pushed with
 //! [`SimHandle::publish`].
+//!
+//! # PBX state
+//!
+//! What the simulated PBX contains and who it is — its build string, wall
+//! clock and uptime, dialplan and globals (from an `extensions.conf`), CLI
+//! outputs it does not compute — is data in [`PbxState`], set through
+//! [`SimConfig`]'s builder methods; the behaviour above reads it.
 //!
 //! # Fault knobs
 //!
@@ -103,6 +110,7 @@
 
 mod config;
 mod conn;
+mod dialplan;
 mod model;
 mod scenario;
 mod server;
@@ -119,7 +127,8 @@ use tokio::task::JoinHandle;
 
 use crate::Message;
 
-pub use config::{Account, FaultControl, FaultSettings, ScenarioOptions, SimConfig};
+pub use config::{Account, FaultControl, FaultSettings, PbxState, ScenarioOptions, SimConfig};
+pub use dialplan::{Context, Extension, Priority};
 pub use scenario::{Scenario, ScenarioError};
 
 use scenario::Run;
@@ -200,6 +209,14 @@ impl SimHandle {
             logins: c.logins.load(Ordering::Relaxed),
             failed_logins: c.failed_logins.load(Ordering::Relaxed),
         }
+    }
+
+    /// Resolves `true` once a session has logged in (its answer and
+    /// login events written; at once if one already has), `false` if the
+    /// simulator stops first. For starting a scenario after a client's
+    /// login.
+    pub fn logged_in(&self) -> impl Future<Output = bool> + Send + 'static {
+        self.shared.wait_login()
     }
 
     /// Plays a scenario with the configured pacing; resolves when its

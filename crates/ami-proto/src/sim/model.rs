@@ -128,6 +128,7 @@ pub(crate) struct Model {
     pub(crate) globals: BTreeMap<String, String>,
     pub(crate) processed_calls: u64,
     device_names: BTreeMap<String, String>,
+    clock: util::Clock,
     chan_seq: u64,
     uid_seq: u64,
     bridge_seq: u64,
@@ -137,6 +138,7 @@ impl Model {
     pub(crate) fn new(
         globals: BTreeMap<String, String>,
         device_names: BTreeMap<String, String>,
+        clock: util::Clock,
     ) -> Self {
         Self {
             channels: Vec::new(),
@@ -145,6 +147,7 @@ impl Model {
             globals,
             processed_calls: 0,
             device_names,
+            clock,
             chan_seq: 0,
             uid_seq: 0,
             bridge_seq: 0,
@@ -168,7 +171,7 @@ impl Model {
         linkedid: Option<&str>,
     ) -> String {
         self.chan_seq += 1;
-        let uniqueid = format!("{}.{}", util::unix_now().as_secs(), self.uid_seq);
+        let uniqueid = format!("{}.{}", self.clock.now().as_secs(), self.uid_seq);
         self.uid_seq += 1;
         let ch = Channel {
             name: format!("PJSIP/{number}-{:08x}", self.chan_seq),

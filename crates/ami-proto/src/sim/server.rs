@@ -1,5 +1,6 @@
 //! The listener and the state every connection and scenario shares.
 
+use std::future::Future;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -28,6 +29,23 @@ pub(crate) struct Counters {
     pub(crate) failed_logins: AtomicU64,
 }
 
+/// One manager session, as `manager show connected` lists it.
+#[derive(Clone, Debug)]
+pub(crate) struct SessionInfo {
+    /// The session number.
+    pub(crate) id: u64,
+    /// The account (empty before login).
+    pub(crate) user: String,
+    /// The peer's address.
+    pub(crate) ip: String,
+    /// When it connected, by the simulator's clock.
+    pub(crate) start: Duration,
+    /// Its simulated file descriptor.
+    pub(crate) fd: u64,
+    /// The account's read permission as Asterisk's bit mask.
+    pub(crate) read_perms: i64,
+}
+
 /// Everything connections and scenarios share.
 #[derive(Debug)]
 pub(crate) struct Shared {
@@ -39,16 +57,23 @@ pub(crate) struct Shared {
     /// When the simulator started (monotonic and wall clock).
     pub(crate) started: Instant,
     pub(crate) started_unix: Duration,
+    /// The manager sessions open now (`manager show connected`).
+    pub(crate) sessions_open: Mutex<Vec<SessionInfo>>,
     model: Mutex<Model>,
     events: broadcast::Sender<Message>,
     shutdown: watch::Sender<bool>,
     challenges: AtomicU64,
     sessions: AtomicU64,
+    /// Logins completed (response and login events written).
+    logins_done: watch::Sender<u64>,
 }
 
 impl Shared {
     pub(crate) fn new(config: SimConfig) -> Self {
-        let model = Model::new(config.globals.clone(), config.device_names.clone());
+        let started = Instant::now();
+        let started_unix = config.pbx.clock_at_start.unwrap_or_else(util::unix_now);
+        let clock = util::Clock::new(started, started_unix);
+        let model = Model::new(config.globals.clone(), config.device_names.clone(), clock);
         let faults = FaultControl::new(config.faults.clone());
         let (events, _) = broadcast::channel(EVENT_QUEUE);
         let (shutdown, _) = watch::channel(false);
@@ -57,13 +82,15 @@ impl Shared {
             faults,
             counters: Counters::default(),
             changed: Notify::new(),
-            started: Instant::now(),
-            started_unix: util::unix_now(),
+            started,
+            started_unix,
+            sessions_open: Mutex::new(Vec::new()),
             model: Mutex::new(model),
             events,
             shutdown,
             challenges: AtomicU64::new(0),
             sessions: AtomicU64::new(0),
+            logins_done: watch::channel(0).0,
         }
     }
 
@@ -96,10 +123,62 @@ impl Shared {
         self.changed.notify_waiters();
     }
 
-    /// A fresh 9-digit challenge (deterministic: from a counter).
+    /// A fresh challenge: the next configured one, else 9 digits from a
+    /// counter (deterministic).
     pub(crate) fn next_challenge(&self) -> String {
         let n = self.challenges.fetch_add(1, Ordering::Relaxed);
-        format!("{}", 100_000_000 + util::mix(n) % 900_000_000)
+        let given = &self.config.pbx.challenges;
+        match usize::try_from(n).ok().and_then(|i| given.get(i)) {
+            Some(c) => c.clone(),
+            None => {
+                let n = n - given.len() as u64;
+                format!("{}", 100_000_000 + util::mix(n) % 900_000_000)
+            }
+        }
+    }
+
+    /// Marks a login as complete (its answer and events are written).
+    pub(crate) fn login_done(&self) {
+        self.logins_done.send_modify(|n| *n += 1);
+    }
+
+    /// Resolves true once a login has completed, false if the simulator
+    /// stops first.
+    pub(crate) fn wait_login(&self) -> impl Future<Output = bool> + Send + 'static {
+        let mut logins = self.logins_done.subscribe();
+        let mut shutdown = self.shutdown_rx();
+        async move {
+            loop {
+                if *logins.borrow_and_update() > 0 {
+                    return true;
+                }
+                if *shutdown.borrow_and_update() {
+                    return false;
+                }
+                tokio::select! {
+                    r = logins.changed() => if r.is_err() { return false },
+                    r = shutdown.changed() => if r.is_err() { return false },
+                }
+            }
+        }
+    }
+
+    /// The simulator's wall clock (time since the Unix epoch).
+    pub(crate) fn now(&self) -> Duration {
+        self.started_unix + self.started.elapsed()
+    }
+
+    /// When the PBX booted (and last reloaded), by its wall clock.
+    pub(crate) fn booted_unix(&self) -> Duration {
+        self.started_unix
+            .saturating_sub(self.config.pbx.up_before_start)
+    }
+
+    /// The manager sessions open now, locked.
+    pub(crate) fn sessions(&self) -> MutexGuard<'_, Vec<SessionInfo>> {
+        self.sessions_open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// A fresh session number (for `SessionID`).
@@ -107,9 +186,9 @@ impl Shared {
         self.sessions.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    /// Seconds since the simulator started.
+    /// How long the PBX has been up (and since its last reload).
     pub(crate) fn uptime(&self) -> Duration {
-        self.started.elapsed()
+        self.started.elapsed() + self.config.pbx.up_before_start
     }
 }
 

@@ -9,6 +9,64 @@ pub(crate) fn unix_now() -> Duration {
         .unwrap_or_default()
 }
 
+/// The simulator's wall clock: a Unix time at an instant, advancing in
+/// real time.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Clock {
+    started: std::time::Instant,
+    started_unix: Duration,
+}
+
+impl Clock {
+    pub(crate) fn new(started: std::time::Instant, started_unix: Duration) -> Self {
+        Self {
+            started,
+            started_unix,
+        }
+    }
+
+    /// Time since the Unix epoch, by this clock.
+    pub(crate) fn now(&self) -> Duration {
+        self.started_unix + self.started.elapsed()
+    }
+}
+
+/// Asterisk's bit mask of a `read =`/`write =` permission list
+/// (`all` is `INT_MAX`, as `manager show connected` prints it).
+pub(crate) fn perm_mask(classes: &str) -> i64 {
+    const BITS: &[(&str, i64)] = &[
+        ("system", 1),
+        ("call", 2),
+        ("log", 4),
+        ("verbose", 8),
+        ("command", 16),
+        ("agent", 32),
+        ("user", 64),
+        ("config", 128),
+        ("dtmf", 256),
+        ("reporting", 512),
+        ("cdr", 1024),
+        ("dialplan", 2048),
+        ("originate", 4096),
+        ("agi", 8192),
+        ("cc", 16384),
+        ("aoc", 32768),
+        ("test", 65536),
+        ("security", 131_072),
+        ("message", 262_144),
+    ];
+    let mut mask = 0;
+    for c in classes.split(',').map(str::trim) {
+        if c.eq_ignore_ascii_case("all") {
+            return i64::from(i32::MAX);
+        }
+        if let Some((_, b)) = BITS.iter().find(|(n, _)| n.eq_ignore_ascii_case(c)) {
+            mask |= b;
+        }
+    }
+    mask
+}
+
 /// `1795261025.716959`, as in `Ping` responses.
 pub(crate) fn fmt_timestamp(t: Duration) -> String {
     format!("{}.{:06}", t.as_secs(), t.subsec_micros())
