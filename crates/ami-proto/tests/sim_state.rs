@@ -129,3 +129,56 @@ async fn identity_clock_dialplan_and_canned_cli() {
     );
     client.logoff().await.unwrap();
 }
+
+/// An unpaced scenario takes no time: an action sent while it plays (here
+/// a `Logoff` sent as soon as its first event arrives) is answered after
+/// the scenario's last event, never in the middle.
+#[tokio::test]
+async fn unpaced_scenario_completes_before_the_next_action() {
+    use ami_proto::codec::{Decoded, Decoder};
+    use ami_proto::sim::Scenario;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    for _ in 0..20 {
+        let pbx = sim::start(SimConfig::default().successful_auth_event(false))
+            .await
+            .unwrap();
+        let run = pbx.run_scenario(Scenario::blind_transfer("1001", "1002", "1003"));
+        let logged_in = pbx.logged_in();
+        let played = tokio::spawn(async move {
+            assert!(logged_in.await);
+            run.await.unwrap().len()
+        });
+        let mut tcp = tokio::net::TcpStream::connect(pbx.addr()).await.unwrap();
+        tcp.write_all(b"Action: Login\r\nUsername: admin\r\nSecret: amp111\r\nEvents: on\r\n\r\n")
+            .await
+            .unwrap();
+        let mut dec = Decoder::client();
+        let mut buf = bytes::BytesMut::new();
+        let mut msgs = Vec::new();
+        let mut logged_off = false;
+        loop {
+            while let Some(Ok(d)) = dec.decode(&mut buf) {
+                if let Decoded::Message(m) = d {
+                    if m.is_event("Newchannel") && !logged_off {
+                        logged_off = true;
+                        tcp.write_all(b"Action: Logoff\r\n\r\n").await.unwrap();
+                    }
+                    msgs.push(m);
+                }
+            }
+            let n = tokio::time::timeout(Duration::from_secs(5), tcp.read_buf(&mut buf))
+                .await
+                .unwrap()
+                .unwrap();
+            if n == 0 {
+                break;
+            }
+        }
+        let played = played.await.unwrap();
+        // Login response, FullyBooted, the scenario, Goodbye.
+        assert_eq!(msgs.len(), played + 3, "{msgs:#?}");
+        assert_eq!(msgs.last().unwrap().get("Response"), Some("Goodbye"));
+        assert!(msgs[msgs.len() - 2].is_event("DeviceStateChange"));
+    }
+}

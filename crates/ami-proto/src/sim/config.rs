@@ -184,6 +184,12 @@ impl FaultControl {
 }
 
 /// Pacing of scenarios.
+///
+/// A scenario without pacing (both zero, the default) takes no time: its
+/// events go out back to back, and an action that arrives while it plays
+/// is handled after its last event (as if the call had happened at once).
+/// With pacing, actions are handled as they come (a `Hangup` can end the
+/// call).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ScenarioOptions {

@@ -152,7 +152,10 @@ impl Conn {
         loop {
             while let Some(r) = decoder.decode(&mut buf) {
                 match r {
-                    Ok(Decoded::Message(m)) => self.handle(&m).await?,
+                    Ok(Decoded::Message(m)) => {
+                        self.process_events(events).await?;
+                        self.handle(&m).await?;
+                    }
                     Ok(Decoded::Banner(_)) => {}
                     Err(e) => {
                         tracing::debug!(peer = %self.peer, error = %e, "sim: bad client message")
@@ -180,6 +183,30 @@ impl Conn {
                     }
                     Err(broadcast::error::RecvError::Closed) => return Err(End::Closed("shutdown")),
                 },
+            }
+        }
+    }
+
+    /// Writes the events pending for this session before an action is
+    /// handled, as Asterisk's session loop does (`process_events` before
+    /// each action); an unpaced scenario playing now is waited for first,
+    /// since it takes no time.
+    async fn process_events(&mut self, events: &mut broadcast::Receiver<Message>) -> Step {
+        self.shared.settled().await;
+        loop {
+            match events.try_recv() {
+                Ok(m) => {
+                    if self.wants(&m) {
+                        self.send(&m).await?;
+                    }
+                }
+                Err(broadcast::error::TryRecvError::Lagged(n)) => {
+                    tracing::warn!(peer = %self.peer, missed = n, "sim: slow connection missed events");
+                }
+                Err(broadcast::error::TryRecvError::Empty) => return Ok(()),
+                Err(broadcast::error::TryRecvError::Closed) => {
+                    return Err(End::Closed("shutdown"));
+                }
             }
         }
     }

@@ -272,6 +272,22 @@ impl fmt::Debug for Run {
     }
 }
 
+/// Marks an unpaced scenario as playing while it lives.
+struct InstantGuard(Arc<Shared>);
+
+impl InstantGuard {
+    fn new(shared: Arc<Shared>) -> Self {
+        shared.instant_begin();
+        Self(shared)
+    }
+}
+
+impl Drop for InstantGuard {
+    fn drop(&mut self) {
+        self.0.instant_end();
+    }
+}
+
 impl Run {
     pub(crate) fn new(shared: Arc<Shared>, options: ScenarioOptions) -> Self {
         Self {
@@ -295,6 +311,8 @@ impl Run {
     /// Plays the scenario to its end (or to a `Hangup` action, which tears
     /// the call down, or to shutdown).
     pub(crate) async fn execute(mut self, scenario: &Scenario) -> Self {
+        let instant = self.options.step_delay.is_zero() && self.options.talk_time.is_zero();
+        let _instant = instant.then(|| InstantGuard::new(Arc::clone(&self.shared)));
         let result = match scenario {
             Scenario::BasicCall { from, to } => self.basic_call(from, to).await,
             Scenario::BlindTransfer { from, to, target } => {

@@ -66,6 +66,8 @@ pub(crate) struct Shared {
     sessions: AtomicU64,
     /// Logins completed (response and login events written).
     logins_done: watch::Sender<u64>,
+    /// Unpaced scenarios playing now (see [`Shared::settled`]).
+    instant_runs: watch::Sender<usize>,
 }
 
 impl Shared {
@@ -91,6 +93,7 @@ impl Shared {
             challenges: AtomicU64::new(0),
             sessions: AtomicU64::new(0),
             logins_done: watch::channel(0).0,
+            instant_runs: watch::channel(0).0,
         }
     }
 
@@ -133,6 +136,31 @@ impl Shared {
             None => {
                 let n = n - given.len() as u64;
                 format!("{}", 100_000_000 + util::mix(n) % 900_000_000)
+            }
+        }
+    }
+
+    /// An unpaced scenario starts (it takes no time: actions wait for its
+    /// end, see [`Shared::settled`]).
+    pub(crate) fn instant_begin(&self) {
+        self.instant_runs.send_modify(|n| *n += 1);
+    }
+
+    /// An unpaced scenario ended.
+    pub(crate) fn instant_end(&self) {
+        self.instant_runs.send_modify(|n| *n = n.saturating_sub(1));
+    }
+
+    /// Resolves when no unpaced scenario is playing (or at shutdown): a
+    /// scenario without pacing is instantaneous, so an action that arrives
+    /// while one plays is handled after its last event.
+    pub(crate) async fn settled(&self) {
+        let mut runs = self.instant_runs.subscribe();
+        let mut shutdown = self.shutdown_rx();
+        while *runs.borrow_and_update() > 0 && !*shutdown.borrow_and_update() {
+            tokio::select! {
+                r = runs.changed() => if r.is_err() { return },
+                r = shutdown.changed() => if r.is_err() { return },
             }
         }
     }
