@@ -230,26 +230,26 @@ pub fn session(data: &[u8]) {
                 s.handle_timeout(now);
             }
             3 => {
-                if let Ok(m) = Message::action("Ping").build() {
-                    if let Ok(id) = s.send_action(&m, now) {
-                        assert!(
-                            accepted.insert(id),
-                            "an ActionID was reused while in flight"
-                        );
-                    }
+                if let Ok(m) = Message::action("Ping").build()
+                    && let Ok(id) = s.send_action(&m, now)
+                {
+                    assert!(
+                        accepted.insert(id),
+                        "an ActionID was reused while in flight"
+                    );
                 }
             }
             4 => s.handle_connected(now),
             5 => s.handle_disconnected(now),
             6 => s.close(now),
             _ => {
-                if let Ok(m) = Message::action("CoreShowChannels").build() {
-                    if let Ok(id) = s.send_list(&m, now) {
-                        assert!(
-                            accepted.insert(id),
-                            "an ActionID was reused while in flight"
-                        );
-                    }
+                if let Ok(m) = Message::action("CoreShowChannels").build()
+                    && let Ok(id) = s.send_list(&m, now)
+                {
+                    assert!(
+                        accepted.insert(id),
+                        "an ActionID was reused while in flight"
+                    );
                 }
             }
         }

@@ -193,14 +193,14 @@ impl Normalizer {
             }
             "dialbegin" => {
                 let caller = self.track(m, "");
-                if let Some(dest) = self.track(m, "Dest") {
-                    if !dest.local {
-                        emit(EventKind::Alerting {
-                            call: CallId::new(dest.linkedid),
-                            party: dest.party,
-                            caller: caller.filter(|c| !c.local).map(|c| c.party),
-                        });
-                    }
+                if let Some(dest) = self.track(m, "Dest")
+                    && !dest.local
+                {
+                    emit(EventKind::Alerting {
+                        call: CallId::new(dest.linkedid),
+                        party: dest.party,
+                        caller: caller.filter(|c| !c.local).map(|c| c.party),
+                    });
                 }
             }
             "dialend" => {
@@ -211,10 +211,10 @@ impl Normalizer {
                     }
                     let call = CallId::new(dest.linkedid.clone());
                     if status == "ANSWER" {
-                        if let Some(uid) = m.get("DestUniqueid") {
-                            if let Some(c) = self.channels.get_mut(uid) {
-                                c.answered = true;
-                            }
+                        if let Some(uid) = m.get("DestUniqueid")
+                            && let Some(c) = self.channels.get_mut(uid)
+                        {
+                            c.answered = true;
                         }
                         emit(EventKind::Answered {
                             call,

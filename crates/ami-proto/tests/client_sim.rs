@@ -151,11 +151,11 @@ async fn md5_login_actions_lists_and_a_whole_call() {
 
     // The typed view of the OriginateResponse that follows.
     loop {
-        if let ClientEvent::Event(m) = next_event(&mut events).await {
-            if let Ok(Event::OriginateResponse(r)) = Event::from_message(m) {
-                assert_eq!(r.message().action_id(), queued.action_id());
-                break;
-            }
+        if let ClientEvent::Event(m) = next_event(&mut events).await
+            && let Ok(Event::OriginateResponse(r)) = Event::from_message(m)
+        {
+            assert_eq!(r.message().action_id(), queued.action_id());
+            break;
         }
     }
     client.logoff().await.unwrap();

@@ -258,20 +258,20 @@ impl Bindings {
     /// Rewrites a recorded line to emit: a volatile header whose recorded
     /// value was bound in this run gets the run's value.
     pub fn emit_line(&self, volatile: &[String], recorded: &[u8]) -> Vec<u8> {
-        if let Some((name, value)) = split_header(recorded) {
-            if is_volatile(volatile, name) {
-                let key = (
-                    String::from_utf8_lossy(name).to_ascii_lowercase(),
-                    String::from_utf8_lossy(value).into_owned(),
-                );
-                if let Some(v) = self.header_values.get(&key) {
-                    let value_start = value.as_ptr() as usize - recorded.as_ptr() as usize;
-                    let value_end = value_start + value.len();
-                    let mut out = recorded[..value_start].to_vec();
-                    out.extend_from_slice(v.as_bytes());
-                    out.extend_from_slice(&recorded[value_end..]);
-                    return out;
-                }
+        if let Some((name, value)) = split_header(recorded)
+            && is_volatile(volatile, name)
+        {
+            let key = (
+                String::from_utf8_lossy(name).to_ascii_lowercase(),
+                String::from_utf8_lossy(value).into_owned(),
+            );
+            if let Some(v) = self.header_values.get(&key) {
+                let value_start = value.as_ptr() as usize - recorded.as_ptr() as usize;
+                let value_end = value_start + value.len();
+                let mut out = recorded[..value_start].to_vec();
+                out.extend_from_slice(v.as_bytes());
+                out.extend_from_slice(&recorded[value_end..]);
+                return out;
             }
         }
         recorded.to_vec()

@@ -489,10 +489,10 @@ fn build_response(
             let changed = changed.clone();
             tokio::spawn(async move {
                 for c in &chunks {
-                    if let Some(after) = c.after {
-                        if seen_rx.wait_for(|seen| *seen >= after).await.is_err() {
-                            break;
-                        }
+                    if let Some(after) = c.after
+                        && seen_rx.wait_for(|seen| *seen >= after).await.is_err()
+                    {
+                        break;
                     }
                     if c.delay_ms > 0 {
                         tokio::time::sleep(Duration::from_millis(c.delay_ms)).await;

@@ -209,18 +209,16 @@ impl Normalizer {
         // Removed participants left the call (a transfer by one of them
         // when the cause says so and someone else was added).
         for gone in &e.removed_participant_ids {
-            if transferred {
-                if let Some(to) = e.added_participants.first() {
-                    let to = party_of(&to.identity, &to.participant_id);
-                    let by = number_party(gone);
-                    if track.transfers.insert((key(&by), key(&to))) {
-                        out.push(EventKind::Transferred {
-                            call: call.clone(),
-                            by: by.clone(),
-                            to,
-                            new_call: None,
-                        });
-                    }
+            if transferred && let Some(to) = e.added_participants.first() {
+                let to = party_of(&to.identity, &to.participant_id);
+                let by = number_party(gone);
+                if track.transfers.insert((key(&by), key(&to))) {
+                    out.push(EventKind::Transferred {
+                        call: call.clone(),
+                        by: by.clone(),
+                        to,
+                        new_call: None,
+                    });
                 }
             }
             let p = number_party(gone);
@@ -288,13 +286,13 @@ impl Normalizer {
                         .as_ref()
                         .map(|p| party_of(p, ""))
                         .filter(|p| !p.device.as_str().is_empty());
-                    if let Some(party) = remote {
-                        if track.answered.insert(key(&party)) {
-                            out.push(EventKind::Answered {
-                                call: call.clone(),
-                                party,
-                            });
-                        }
+                    if let Some(party) = remote
+                        && track.answered.insert(key(&party))
+                    {
+                        out.push(EventKind::Answered {
+                            call: call.clone(),
+                            party,
+                        });
                     }
                 }
             }
@@ -327,17 +325,17 @@ impl Normalizer {
         let me = self.me(&e.login_name);
         let track = self.calls.entry(call.clone()).or_default();
         let cause = e.cause.as_ref().map_or(Cause::Normal, map_cause);
-        if cause == Cause::Transferred {
-            if let Some(dest) = &e.new_destination {
-                let to = number_party(dest);
-                if track.transfers.insert((key(&me), key(&to))) {
-                    out.push(EventKind::Transferred {
-                        call: call.clone(),
-                        by: me.clone(),
-                        to,
-                        new_call: None,
-                    });
-                }
+        if cause == Cause::Transferred
+            && let Some(dest) = &e.new_destination
+        {
+            let to = number_party(dest);
+            if track.transfers.insert((key(&me), key(&to))) {
+                out.push(EventKind::Transferred {
+                    call: call.clone(),
+                    by: me.clone(),
+                    to,
+                    new_call: None,
+                });
             }
         }
         if track.cleared.insert(key(&me)) {

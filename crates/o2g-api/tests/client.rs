@@ -56,10 +56,11 @@ async fn next(events: &mut EventStream) -> ClientEvent {
 /// Skips to the first telephony event of `login` named `name`.
 async fn expect(events: &mut EventStream, name: &str, login: &str) -> Event {
     for _ in 0..100 {
-        if let ClientEvent::Event(e) = next(events).await {
-            if e.name() == name && e.login_name() == Some(login) {
-                return e;
-            }
+        if let ClientEvent::Event(e) = next(events).await
+            && e.name() == name
+            && e.login_name() == Some(login)
+        {
+            return e;
         }
     }
     panic!("no {name} for {login}");
@@ -313,10 +314,10 @@ async fn tls_verifies_certificates_and_accepts_a_private_ca() {
             };
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
-                if let Ok(mut tls) = acceptor.accept(tcp).await {
-                    if let Ok(mut up) = tokio::net::TcpStream::connect(backend).await {
-                        let _ = tokio::io::copy_bidirectional(&mut tls, &mut up).await;
-                    }
+                if let Ok(mut tls) = acceptor.accept(tcp).await
+                    && let Ok(mut up) = tokio::net::TcpStream::connect(backend).await
+                {
+                    let _ = tokio::io::copy_bidirectional(&mut tls, &mut up).await;
                 }
             });
         }

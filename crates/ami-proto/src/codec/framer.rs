@@ -3,6 +3,7 @@
 use bytes::{Buf, BytesMut};
 
 use super::parse::{END_COMMAND, FrameParser, ends_frame, is_follows_line};
+use super::scan::{Block, from_bit};
 use super::{DecodeError, Decoded, Limits, RawDecoded, RawMessage};
 
 /// Where the framer found the next item; its bytes are still in the buffer.
@@ -43,6 +44,11 @@ pub struct Decoder {
     line_start: usize,
     /// How far into the buffer a line end has been searched for.
     scan: usize,
+    /// The first `:` of the line being framed, when already seen (message
+    /// states only).
+    colon: Option<usize>,
+    /// Line ends and colons of the bytes at `scan` (message states only).
+    block: Block,
     /// The grammar, fed each line as the framer finds it.
     parser: FrameParser,
     /// Bytes of the item [`Decoder::decode_raw`] last lent out, taken off
@@ -69,6 +75,8 @@ impl Decoder {
             state: State::Banner,
             line_start: 0,
             scan: 0,
+            colon: None,
+            block: Block::default(),
             parser: FrameParser::default(),
             lent: 0,
         }
@@ -81,6 +89,8 @@ impl Decoder {
             state: State::Idle,
             line_start: 0,
             scan: 0,
+            colon: None,
+            block: Block::default(),
             parser: FrameParser::default(),
             lent: 0,
         }
@@ -109,6 +119,7 @@ impl Decoder {
             State::Idle
         };
         self.rewind();
+        self.block = Block::default();
         self.parser.clear();
         self.lent = 0;
     }
@@ -130,6 +141,7 @@ impl Decoder {
             }
             Ok(Framed::Frame { start, end }) => {
                 let frame = buf.split_to(end).freeze();
+                self.block.consumed(end);
                 Some(self.parser.finish(frame, start).and_then(|m| {
                     // The terminating line can carry a header too (a legacy
                     // header glued to its end marker).
@@ -182,7 +194,7 @@ impl Decoder {
     /// Takes the item `decode_raw` lent out off the buffer.
     fn give_back(&mut self, buf: &mut BytesMut) {
         if self.lent > 0 {
-            buf.advance(self.lent.min(buf.len()));
+            self.consume(buf, self.lent.min(buf.len()));
             self.lent = 0;
             self.parser.clear();
         }
@@ -190,23 +202,25 @@ impl Decoder {
 
     fn step(&mut self, buf: &mut BytesMut) -> Option<Result<Framed, DecodeError>> {
         loop {
+            if matches!(self.state, State::Idle | State::InMessage { .. }) {
+                return self.message_lines(buf);
+            }
             let Some(i) = memchr::memchr(b'\n', &buf[self.scan..]) else {
                 return self.incomplete(buf);
             };
             let line_end = self.scan + i + 1;
-            let line_start = self.line_start;
             match self.state {
                 State::Banner => {
                     let line = content(&buf[..line_end]);
                     if line.is_empty() {
-                        buf.advance(line_end);
+                        self.consume(buf, line_end);
                         self.rewind();
                         continue;
                     }
                     let max = self.limits.max_message_bytes;
                     if !line[..line.len().min(max)].contains(&b':') {
                         if line_end > max {
-                            buf.advance(line_end);
+                            self.consume(buf, line_end);
                             self.rewind();
                             self.state = State::Idle;
                             return Some(Err(DecodeError::MessageTooLarge { limit: max }));
@@ -216,81 +230,13 @@ impl Decoder {
                         self.rewind();
                         return Some(Ok(Framed::Banner { end: line_end, len }));
                     }
-                    // No banner: a message starts right away.
+                    // No banner: a message starts right away, and its first
+                    // line is scanned again for its colon.
                     self.state = State::Idle;
-                }
-                State::Idle => {
-                    if content(&buf[..line_end]).is_empty() {
-                        // A stray blank line between messages.
-                        buf.advance(line_end);
-                        self.rewind();
-                        continue;
-                    }
-                    let first = content(&buf[..line_end]);
-                    let legacy = is_follows_line(first);
-                    self.parser.line(buf, 0, line_end);
-                    self.state = State::InMessage { lines: 1, legacy };
-                    self.line_start = line_end;
-                    self.scan = line_end;
-                    if let Some(e) = self.check(line_end, 1, legacy, buf) {
-                        return Some(Err(e));
-                    }
-                }
-                State::InMessage { mut lines, legacy } => {
-                    // The hot loop: every complete line of this message that
-                    // is already buffered, with one line-end iterator
-                    // (SIMD set up once) and no trip round the outer state
-                    // machine.
-                    let max = self.limits.max_message_bytes;
-                    let max_headers = self.limits.max_headers;
-                    let mut start = line_start;
-                    let mut end = line_end;
-                    let data: &[u8] = buf;
-                    let mut ends = memchr::memchr_iter(b'\n', &data[line_end..]);
-                    let terminated = loop {
-                        if ends_frame(legacy, content(&data[start..end])) {
-                            break true;
-                        }
-                        self.parser.line(data, start, end);
-                        lines += 1;
-                        if end > max || lines > max_headers {
-                            break false;
-                        }
-                        match ends.next() {
-                            Some(i) => {
-                                start = end;
-                                end = line_end + i + 1;
-                            }
-                            None => {
-                                self.state = State::InMessage { lines, legacy };
-                                self.line_start = end;
-                                self.scan = end;
-                                return self.incomplete(buf);
-                            }
-                        }
-                    };
-                    if !terminated {
-                        self.state = State::InMessage { lines, legacy };
-                        self.line_start = end;
-                        self.scan = end;
-                        if let Some(e) = self.check(end, lines, legacy, buf) {
-                            return Some(Err(e));
-                        }
-                        continue;
-                    }
                     self.rewind();
-                    self.state = State::Idle;
-                    if end > max {
-                        // The line that completes the message takes it over
-                        // the limit: drop the whole message.
-                        buf.advance(end);
-                        self.parser.clear();
-                        return Some(Err(DecodeError::MessageTooLarge { limit: max }));
-                    }
-                    return Some(Ok(Framed::Frame { start, end }));
                 }
                 State::SkipLine => {
-                    buf.advance(line_end);
+                    self.consume(buf, line_end);
                     self.rewind();
                     self.state = State::Idle;
                 }
@@ -301,7 +247,7 @@ impl Decoder {
                     } else {
                         !mid_line && content(line).is_empty()
                     };
-                    buf.advance(line_end);
+                    self.consume(buf, line_end);
                     self.rewind();
                     self.state = if ends {
                         State::Idle
@@ -312,13 +258,155 @@ impl Decoder {
                         }
                     };
                 }
+                State::Idle | State::InMessage { .. } => {}
             }
         }
+    }
+
+    /// The hot loop: the lines of messages (states `Idle` and `InMessage`),
+    /// read off the scanner's line-end and colon masks. Each complete line
+    /// goes to the grammar as soon as it is found; ordinary header lines
+    /// (`Name:` then CRLF, in a message that is neither legacy nor after a
+    /// bare LF) take the grammar's short path with the colon already known.
+    fn message_lines(&mut self, buf: &mut BytesMut) -> Option<Result<Framed, DecodeError>> {
+        let max = self.limits.max_message_bytes;
+        let max_headers = self.limits.max_headers;
+        let (mut lines, mut legacy) = match self.state {
+            State::InMessage { lines, legacy } => (lines, legacy),
+            _ => (0, false),
+        };
+        let mut start = self.line_start;
+        let mut scan = self.scan;
+        let mut colon = self.colon;
+        let mut block = self.block;
+        // `self.parser.plain()`, kept up to date as lines go.
+        let mut plain = self.parser.plain();
+        'blocks: loop {
+            let data: &[u8] = buf;
+            if !block.covers(scan) || block.base + block.len > data.len() {
+                if scan >= data.len() {
+                    self.block = block;
+                    self.line_start = start;
+                    self.scan = scan;
+                    self.colon = colon;
+                    self.state = if lines == 0 {
+                        State::Idle
+                    } else {
+                        State::InMessage { lines, legacy }
+                    };
+                    return self.incomplete(buf);
+                }
+                block = Block::load(data, scan);
+            }
+            let base = block.base;
+            // The line ends not yet taken, and the colons from the start of
+            // the current line on; both lose their lowest bits as lines go.
+            let mut ends = block.nl & from_bit(scan - base);
+            let mut colons = block.colon & from_bit(start.max(base) - base);
+            while ends != 0 {
+                let bit = ends.trailing_zeros() as usize;
+                ends &= ends - 1;
+                if colon.is_none() {
+                    let c = colons & ((1u64 << bit) - 1);
+                    if c != 0 {
+                        colon = Some(base + c.trailing_zeros() as usize);
+                    }
+                }
+                colons &= !(u64::MAX >> (63 - bit));
+                let nl = base + bit;
+                let end = nl + 1;
+                let cr = nl > start
+                    && (block.crlf >> bit & 1 != 0 || (bit == 0 && data[nl - 1] == b'\r'));
+                let line_content = if cr { nl - 1 } else { nl };
+                if lines == 0 {
+                    // The first line of a message.
+                    if line_content == start {
+                        // A stray blank line between messages.
+                        block.consumed(end);
+                        buf.advance(end);
+                        plain = self.parser.plain();
+                        start = 0;
+                        scan = 0;
+                        colon = None;
+                        continue 'blocks;
+                    }
+                    match colon {
+                        // Only `Response: Follows` starts a legacy frame.
+                        Some(c)
+                            if cr
+                                && c > start
+                                && !data[start..c].eq_ignore_ascii_case(b"Response") =>
+                        {
+                            legacy = false;
+                            self.parser.header(data, start, c, line_content);
+                        }
+                        _ => {
+                            legacy = is_follows_line(&data[start..line_content]);
+                            self.parser.line(data, start, end);
+                        }
+                    }
+                    plain = self.parser.plain();
+                    lines = 1;
+                } else {
+                    if ends_frame(legacy, &data[start..line_content]) {
+                        // The terminating line.
+                        self.block = block;
+                        self.rewind();
+                        self.state = State::Idle;
+                        if end > max {
+                            // The line that completes the message takes it
+                            // over the limit: drop the whole message.
+                            self.consume(buf, end);
+                            self.parser.clear();
+                            return Some(Err(DecodeError::MessageTooLarge { limit: max }));
+                        }
+                        return Some(Ok(Framed::Frame { start, end }));
+                    }
+                    match colon {
+                        Some(c) if cr && c > start && plain => {
+                            self.parser.header(data, start, c, line_content);
+                        }
+                        _ => {
+                            self.parser.line(data, start, end);
+                            plain = self.parser.plain();
+                        }
+                    }
+                    lines += 1;
+                }
+                start = end;
+                colon = None;
+                if end > max || lines > max_headers {
+                    self.block = block;
+                    self.state = State::InMessage { lines, legacy };
+                    self.line_start = end;
+                    self.scan = end;
+                    self.colon = None;
+                    if let Some(e) = self.check(end, lines, legacy, buf) {
+                        return Some(Err(e));
+                    }
+                    return self.step(buf);
+                }
+            }
+            // No more line ends in this block: note the current line's colon
+            // if it is here, and go on with the next block.
+            if colon.is_none() && colons != 0 {
+                colon = Some(base + colons.trailing_zeros() as usize);
+            }
+            scan = base + block.len;
+        }
+    }
+
+    /// Takes `n` bytes off the front of the buffer, keeping the scanner's
+    /// offsets right.
+    fn consume(&mut self, buf: &mut BytesMut, n: usize) {
+        buf.advance(n);
+        self.block.consumed(n);
     }
 
     fn rewind(&mut self) {
         self.line_start = 0;
         self.scan = 0;
+        self.colon = None;
     }
 
     /// Enforces the limits on the message being framed; on a breach, drops
@@ -341,7 +429,7 @@ impl Decoder {
         } else {
             return None;
         };
-        buf.advance(self.line_start);
+        self.consume(buf, self.line_start);
         self.rewind();
         self.parser.clear();
         self.state = State::Discarding {
@@ -376,7 +464,7 @@ impl Decoder {
                         mid_line: true,
                     };
                 }
-                buf.advance(buf.len() - keep);
+                self.consume(buf, buf.len() - keep);
                 self.rewind();
                 self.scan = keep;
                 None
@@ -409,7 +497,7 @@ impl Decoder {
                 } else {
                     usize::from(lone_cr)
                 };
-                buf.advance(buf.len() - keep);
+                self.consume(buf, buf.len() - keep);
                 self.rewind();
                 self.scan = keep;
                 self.parser.clear();

@@ -1,10 +1,16 @@
 //! Bytes ↔ messages, with no state beyond buffering.
 //!
-//! [`Decoder`] finds message boundaries first (the framer), then parses one
-//! complete frame with a nom grammar into a [`Message`] whose headers point
-//! into the frame's buffer (no copy, no allocation per header). It keeps its
-//! scan position between calls, so a message arriving one byte at a time is
-//! scanned once, and it gives the same messages however the input is split.
+//! [`Decoder`] finds message boundaries (the framer) and parses each line of
+//! the frame as it finds it, into a [`Message`] whose headers point into the
+//! frame's buffer (no copy, no allocation per header). The framer reads line
+//! ends and colons off bit masks computed 64 bytes at a time (SSE2 on x86,
+//! SWAR elsewhere); ordinary `Name: value` CRLF lines are taken straight
+//! from the masks, every other line (the first `Response` line, bare LF,
+//! legacy `Follows` output, malformed lines) goes through the nom frame
+//! grammar of [`parse_frame`], which is also the reference the decoder is
+//! tested against. It keeps its scan position between calls, so a message
+//! arriving one byte at a time is scanned once, and it gives the same
+//! messages however the input is split.
 //!
 //! Limits bound memory: a message over [`Limits::max_message_bytes`] or with
 //! more than [`Limits::max_headers`] lines yields one
@@ -27,6 +33,7 @@
 mod framer;
 mod parse;
 mod raw;
+mod scan;
 
 use std::fmt;
 

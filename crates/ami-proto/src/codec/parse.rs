@@ -125,6 +125,33 @@ impl FrameParser {
         self.prev_bare_lf = bare_lf;
     }
 
+    /// True when the next line, if it is an ordinary header line, may take
+    /// the short path ([`Self::header`]): the frame has a header already, is
+    /// not legacy output, and the previous line did not end in a bare LF.
+    #[inline]
+    pub(crate) fn plain(&self) -> bool {
+        !self.legacy
+            && self.output_start.is_none()
+            && !self.prev_bare_lf
+            && !self.headers.is_empty()
+    }
+
+    /// The short path of [`Self::line`] for a header line whose first `:`
+    /// the scanner has found: `data[start..end]` is the line without its
+    /// CRLF, `colon` its first colon (`start < colon < end`). Only when
+    /// [`Self::plain`], or for the first line of a frame when its name is
+    /// not `Response` (the one header that can make a frame legacy); the
+    /// result is what `line` gives for the same line.
+    #[inline]
+    pub(crate) fn header(&mut self, data: &[u8], start: usize, colon: usize, end: usize) {
+        self.lines += 1;
+        let value = colon + 1 + usize::from(colon + 1 < end && data.get(colon + 1) == Some(&b' '));
+        self.headers.push(HeaderSpan {
+            name: Span::new(start, colon),
+            value: Span::new(value, end),
+        });
+    }
+
     /// Takes the terminating line (`data[start..]`: the blank line, or the
     /// line that ends in `--END COMMAND--`) of the frame `data`, and works
     /// out the legacy output. The headers stay in the parser ([`Self::headers`])

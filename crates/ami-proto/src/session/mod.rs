@@ -458,10 +458,10 @@ impl Session {
         loop {
             let text = format!("{}{}", self.config.action_id_prefix, self.next_id);
             self.next_id += 1;
-            if let Ok(id) = ActionId::new(&text) {
-                if !self.pending.contains_key(&id) {
-                    return id;
-                }
+            if let Ok(id) = ActionId::new(&text)
+                && !self.pending.contains_key(&id)
+            {
+                return id;
             }
         }
     }
@@ -889,13 +889,13 @@ impl Session {
             }
             return;
         }
-        if let Some(deadline) = self.ping_deadline {
-            if now >= deadline {
-                // The keep-alive went unanswered: the link is dead.
-                self.commands.push_back(DriverCommand::Disconnect);
-                self.lost(now, "keep-alive ping unanswered");
-                return;
-            }
+        if let Some(deadline) = self.ping_deadline
+            && now >= deadline
+        {
+            // The keep-alive went unanswered: the link is dead.
+            self.commands.push_back(DriverCommand::Disconnect);
+            self.lost(now, "keep-alive ping unanswered");
+            return;
         }
         let expired: Vec<ActionId> = self
             .pending
@@ -910,23 +910,23 @@ impl Session {
                 outcome: Err(ActionError::Timeout),
             });
         }
-        if self.phase == Phase::Ready && self.ping_deadline.is_none() {
-            if let Some(every) = self.config.ping_interval {
-                if now >= self.last_activity + every {
-                    let id = self.fresh_id();
-                    self.outbuf
-                        .put_slice(format!("Action: Ping\r\nActionID: {id}\r\n\r\n").as_bytes());
-                    self.pending.insert(
-                        id,
-                        Pending {
-                            kind: PendingKind::Internal,
-                            deadline: now + self.config.ping_timeout,
-                        },
-                    );
-                    self.ping_deadline = Some(now + self.config.ping_timeout);
-                    self.last_activity = now;
-                }
-            }
+        if self.phase == Phase::Ready
+            && self.ping_deadline.is_none()
+            && let Some(every) = self.config.ping_interval
+            && now >= self.last_activity + every
+        {
+            let id = self.fresh_id();
+            self.outbuf
+                .put_slice(format!("Action: Ping\r\nActionID: {id}\r\n\r\n").as_bytes());
+            self.pending.insert(
+                id,
+                Pending {
+                    kind: PendingKind::Internal,
+                    deadline: now + self.config.ping_timeout,
+                },
+            );
+            self.ping_deadline = Some(now + self.config.ping_timeout);
+            self.last_activity = now;
         }
     }
 

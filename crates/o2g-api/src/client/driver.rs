@@ -235,10 +235,10 @@ async fn read_channel(
                 break;
             }
             Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    if tx.send(Io::ChannelData(id, data)).is_err() {
-                        return;
-                    }
+                if let Ok(data) = frame.into_data()
+                    && tx.send(Io::ChannelData(id, data)).is_err()
+                {
+                    return;
                 }
             }
         }

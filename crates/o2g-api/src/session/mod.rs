@@ -485,11 +485,11 @@ impl Session {
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.keepalive_at.is_some_and(|t| t <= now) {
             self.keepalive_at = None;
-            if self.phase == Phase::Running || self.phase == Phase::OpeningChannel {
-                if let Some(url) = self.sessions_url.clone() {
-                    let req = self.cookie_request(Method::POST, &format!("{url}/keepalive"), None);
-                    self.send(Purpose::KeepAlive, req);
-                }
+            if (self.phase == Phase::Running || self.phase == Phase::OpeningChannel)
+                && let Some(url) = self.sessions_url.clone()
+            {
+                let req = self.cookie_request(Method::POST, &format!("{url}/keepalive"), None);
+                self.send(Purpose::KeepAlive, req);
             }
         }
         if self.retry_at.is_some_and(|t| t <= now) {
@@ -510,13 +510,14 @@ impl Session {
             self.channel = None;
             self.close_session();
         }
-        if let Some(c) = &self.channel {
-            if c.deadline.is_some_and(|t| t <= now) && !c.started {
-                let id = c.id;
-                self.pending.remove(&id);
-                self.channel = None;
-                self.lost("the event channel did not start in time".into(), now);
-            }
+        if let Some(c) = &self.channel
+            && c.deadline.is_some_and(|t| t <= now)
+            && !c.started
+        {
+            let id = c.id;
+            self.pending.remove(&id);
+            self.channel = None;
+            self.lost("the event channel did not start in time".into(), now);
         }
     }
 
@@ -1048,11 +1049,11 @@ impl Session {
         body: Option<Bytes>,
     ) -> http::Request<Bytes> {
         let mut req = plain_request(method, url, body);
-        if let Some(c) = &self.cookie {
-            if let Ok(mut v) = HeaderValue::from_str(&format!("AlcUserId={}", c.expose())) {
-                v.set_sensitive(true);
-                req.headers_mut().insert(header::COOKIE, v);
-            }
+        if let Some(c) = &self.cookie
+            && let Ok(mut v) = HeaderValue::from_str(&format!("AlcUserId={}", c.expose()))
+        {
+            v.set_sensitive(true);
+            req.headers_mut().insert(header::COOKIE, v);
         }
         req
     }

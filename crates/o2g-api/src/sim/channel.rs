@@ -185,10 +185,10 @@ fn finish(shared: &Shared, id: &str, generation: u64) {
     {
         st.draining.remove(id);
     }
-    if let Some(sub) = st.subscriptions.get_mut(id) {
-        if sub.channel.as_ref().map(|(g, _)| *g) == Some(generation) {
-            sub.channel = None;
-        }
+    if let Some(sub) = st.subscriptions.get_mut(id)
+        && sub.channel.as_ref().map(|(g, _)| *g) == Some(generation)
+    {
+        sub.channel = None;
     }
 }
 

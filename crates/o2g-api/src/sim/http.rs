@@ -545,10 +545,11 @@ fn initial_events(shared: &Shared, st: &State, caller: &Caller, sub: &mut Subscr
         if push_state && telephony.contains(&login.as_str()) {
             lines.extend(st.model.initial_state(login));
         }
-        if cfg.initial_event_summary && summary.contains(&login.as_str()) {
-            if let Some(u) = cfg.users.iter().find(|u| &u.login == login) {
-                lines.push(super::model::event_summary_event(u));
-            }
+        if cfg.initial_event_summary
+            && summary.contains(&login.as_str())
+            && let Some(u) = cfg.users.iter().find(|u| &u.login == login)
+        {
+            lines.push(super::model::event_summary_event(u));
         }
     }
     for ev in lines {
