@@ -173,6 +173,39 @@ proptest! {
         prop_assert_eq!(&feed_cut(new(), &input, &bytewise), &whole);
     }
 
+    /// (b'') The decoder's fast path agrees with the nom frame grammar: on
+    /// arbitrary bytes, every message it yields is what `parse_frame` makes
+    /// of the same frame (the bytes the decoder took off the buffer for it,
+    /// stray blank lines in front removed).
+    #[test]
+    fn decoder_agrees_with_the_frame_grammar(input in nasty_bytes()) {
+        let mut dec = Decoder::server();
+        let mut buf = BytesMut::from(&input[..]);
+        let mut after_error = false;
+        loop {
+            let before = buf.clone();
+            let Some(r) = dec.decode(&mut buf) else { break };
+            let mut frame = &before[..before.len() - buf.len()];
+            match r {
+                Ok(Decoded::Message(m)) => {
+                    if !after_error {
+                        while let Some(rest) =
+                            frame.strip_prefix(b"\r\n").or_else(|| frame.strip_prefix(b"\n"))
+                        {
+                            frame = rest;
+                        }
+                        let reference =
+                            ami_proto::codec::parse_frame(bytes::Bytes::copy_from_slice(frame));
+                        prop_assert_eq!(reference, Ok(m));
+                    }
+                    after_error = false;
+                }
+                Ok(_) => after_error = false,
+                Err(_) => after_error = true,
+            }
+        }
+    }
+
     /// (c) Arbitrary bytes in arbitrary chunks: no panic, bounded buffer,
     /// no message over the header limit, only the documented errors, and
     /// the decoder keeps working.
