@@ -46,7 +46,7 @@ use ami_proto::codec::{Decoded, Decoder};
 use ami_proto::normalize::Normalizer;
 use ami_proto::session::{AuthMethod, EventMask, SessionConfig};
 
-use ami_proto::sim::{Scenario, SimConfig};
+use ami_proto::sim::{self, Scenario, SimConfig};
 
 use crate::fixture::{Body, Chunk, Dir, Fixture};
 use crate::replay::Received;
@@ -193,10 +193,10 @@ async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
             }
         }
         for r in futures_util::future::join_all(calls).await {
-            if let Err(e) = r {
-                if !(e.is_rejected() || logged_off && e.is_closed()) {
-                    return Err(anyhow!("action failed: {e}"));
-                }
+            if let Err(e) = r
+                && !(e.is_rejected() || logged_off && e.is_closed())
+            {
+                return Err(anyhow!("action failed: {e}"));
             }
         }
     }
@@ -242,6 +242,148 @@ struct SimState {
     /// CLI outputs by command, for what the simulator does not compute.
     #[serde(default)]
     cli: BTreeMap<String, Vec<String>>,
+    /// Channels up at start, in list order.
+    #[serde(default)]
+    channels: Vec<StateChannel>,
+    /// Bridges at start, in list order.
+    #[serde(default)]
+    bridges: Vec<StateBridge>,
+    /// PJSIP objects.
+    #[serde(default)]
+    pjsip: StatePjsip,
+    /// Queues with their statistics.
+    #[serde(default)]
+    queues: Vec<StateQueue>,
+    /// Device states, in `DeviceStateList` order: `[device, state]`.
+    #[serde(default)]
+    device_states: Vec<(String, String)>,
+    /// `ListCommands`: `[name, synopsis, privilege]`.
+    commands: Option<Vec<(String, String, String)>>,
+}
+
+type Pairs = Vec<(String, String)>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateChannel {
+    name: String,
+    #[serde(default)]
+    state: String,
+    caller_id_num: String,
+    caller_id_name: String,
+    connected_line_num: String,
+    connected_line_name: String,
+    context: String,
+    exten: String,
+    priority: u32,
+    uniqueid: String,
+    linkedid: String,
+    application: String,
+    application_data: String,
+    bridge: Option<String>,
+    /// Seconds.
+    #[serde(default)]
+    age: u64,
+    #[serde(default)]
+    format: String,
+    #[serde(default)]
+    variables: Pairs,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateBridge {
+    id: String,
+    #[serde(rename = "type")]
+    bridge_type: String,
+    technology: String,
+    creator: String,
+    name: String,
+    video_source_mode: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatePjsip {
+    #[serde(default)]
+    endpoints: Vec<StateEndpoint>,
+    #[serde(default)]
+    aors: Vec<StateAor>,
+    #[serde(default)]
+    auths: Vec<StateObject>,
+    #[serde(default)]
+    contacts: Vec<StateObject>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateEndpoint {
+    name: String,
+    list: Pairs,
+    details: Vec<(String, Pairs)>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateAor {
+    name: String,
+    list: Pairs,
+    registration: Pairs,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateObject {
+    name: String,
+    headers: Pairs,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateQueue {
+    name: String,
+    max: u32,
+    strategy: String,
+    hold_time: u64,
+    talk_time: u64,
+    completed: u64,
+    abandoned: u64,
+    service_level: u64,
+    service_level_perf: String,
+    service_level_perf2: String,
+    weight: i32,
+    members: Vec<StateMember>,
+    #[serde(default)]
+    callers: Vec<StateCaller>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateMember {
+    name: String,
+    location: String,
+    #[serde(default)]
+    state_interface: String,
+    membership: String,
+    penalty: i32,
+    calls_taken: u64,
+    last_call: u64,
+    last_pause: u64,
+    login_time: u64,
+    #[serde(default)]
+    paused: bool,
+    #[serde(default)]
+    paused_reason: String,
+    wrapup_time: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateCaller {
+    channel: String,
+    priority: i32,
+    /// Seconds waited when the simulator starts.
+    waited: u64,
 }
 
 impl SimState {
@@ -295,6 +437,120 @@ impl SimState {
         for (cmd, lines) in self.cli {
             config = config.cli_output(&cmd, lines);
         }
+        for c in self.channels {
+            config = config.seed_channel(sim::SeedChannel {
+                name: c.name,
+                state: c.state,
+                caller_id_num: c.caller_id_num,
+                caller_id_name: c.caller_id_name,
+                connected_line_num: c.connected_line_num,
+                connected_line_name: c.connected_line_name,
+                context: c.context,
+                exten: c.exten,
+                priority: c.priority,
+                uniqueid: c.uniqueid,
+                linkedid: c.linkedid,
+                application: c.application,
+                application_data: c.application_data,
+                bridge: c.bridge,
+                age: Duration::from_secs(c.age),
+                format: c.format,
+                variables: c.variables,
+            });
+        }
+        for b in self.bridges {
+            config = config.seed_bridge(sim::SeedBridge {
+                id: b.id,
+                bridge_type: b.bridge_type,
+                technology: b.technology,
+                creator: b.creator,
+                name: b.name,
+                video_source_mode: b.video_source_mode,
+            });
+        }
+        for e in self.pjsip.endpoints {
+            config = config.pjsip_endpoint(sim::PjsipEndpoint {
+                name: e.name,
+                list: e.list,
+                details: e.details,
+            });
+        }
+        for a in self.pjsip.aors {
+            config = config.pjsip_aor(sim::PjsipAor {
+                name: a.name,
+                list: a.list,
+                registration: a.registration,
+            });
+        }
+        for a in self.pjsip.auths {
+            config = config.pjsip_auth(sim::PjsipObject {
+                name: a.name,
+                headers: a.headers,
+            });
+        }
+        for c in self.pjsip.contacts {
+            config = config.pjsip_contact(sim::PjsipObject {
+                name: c.name,
+                headers: c.headers,
+            });
+        }
+        for q in self.queues {
+            config = config.queue(sim::Queue {
+                name: q.name,
+                max: q.max,
+                strategy: q.strategy,
+                hold_time: q.hold_time,
+                talk_time: q.talk_time,
+                completed: q.completed,
+                abandoned: q.abandoned,
+                service_level: q.service_level,
+                service_level_perf: q.service_level_perf,
+                service_level_perf2: q.service_level_perf2,
+                weight: q.weight,
+                members: q
+                    .members
+                    .into_iter()
+                    .map(|m| sim::QueueMember {
+                        name: m.name,
+                        location: m.location,
+                        state_interface: m.state_interface,
+                        membership: m.membership,
+                        penalty: m.penalty,
+                        calls_taken: m.calls_taken,
+                        last_call: m.last_call,
+                        last_pause: m.last_pause,
+                        login_time: m.login_time,
+                        paused: m.paused,
+                        paused_reason: m.paused_reason,
+                        wrapup_time: m.wrapup_time,
+                    })
+                    .collect(),
+                callers: q
+                    .callers
+                    .into_iter()
+                    .map(|c| sim::QueueCaller {
+                        channel: c.channel,
+                        priority: c.priority,
+                        waited: Duration::from_secs(c.waited),
+                    })
+                    .collect(),
+            });
+        }
+        for (device, state) in self.device_states {
+            config = config.device_state(device, state);
+        }
+        if let Some(commands) = self.commands {
+            config = config.manager_commands(
+                commands
+                    .into_iter()
+                    .map(|(name, synopsis, privilege)| sim::ManagerCommand {
+                        name,
+                        synopsis,
+                        privilege,
+                    })
+                    .collect(),
+            );
+        }
         Ok(config)
     }
 }
@@ -342,14 +598,14 @@ impl Vendor for Ami {
                     .get("sim-secret")
                     .map_or("******", String::as_str);
                 config = config
-                    .account(user, ami_proto::sim::Account::new(secret))
+                    .account(user, sim::Account::new(secret))
                     .auth_failure_delay(Duration::ZERO);
             }
             if let Some(file) = fixture.meta.raw.get("sim-state") {
                 let dir = fixture.path.parent().unwrap_or(Path::new("."));
                 config = SimState::load(&dir.join(file))?.apply(config, dir)?;
             }
-            let pbx = ami_proto::sim::start(config).await?;
+            let pbx = sim::start(config).await?;
             if let Some(spec) = fixture.meta.raw.get("sim-scenario") {
                 // Started from the test side once the replayed session has
                 // logged in, as the recording did.
@@ -384,7 +640,18 @@ impl Vendor for Ami {
         let mut n = Normalizer::new();
         let mut out = Vec::new();
         let mut logged_in = false;
-        for m in messages(b, false) {
+        let received = messages(b, false);
+        // Items of event lists belong to the action, not to the event
+        // stream (the client hands them to `send_list`).
+        let list_ids: Vec<&str> = received
+            .iter()
+            .filter(|m| m.is_list_start())
+            .filter_map(Message::action_id)
+            .collect();
+        for m in &received {
+            if m.action_id().is_some_and(|id| list_ids.contains(&id)) {
+                continue;
+            }
             if !logged_in && m.action_id().is_some() && m.action_id() == login_id.as_deref() {
                 if m.name().is_some_and(|r| r.eq_ignore_ascii_case("Success")) {
                     logged_in = true;
@@ -397,7 +664,7 @@ impl Vendor for Ami {
                 }));
                 return Ok(out);
             }
-            n.push(&m, Timestamp::EPOCH, &mut out);
+            n.push(m, Timestamp::EPOCH, &mut out);
         }
         let closes =
             matches!(&fixture.body, Body::Bytes(c) if c.last() == Some(&Chunk::ServerClosed));

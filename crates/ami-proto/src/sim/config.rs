@@ -7,6 +7,10 @@ use std::time::Duration;
 
 use cti_core::Secret;
 
+use super::pbx::{
+    ManagerCommand, PjsipAor, PjsipEndpoint, PjsipObject, Queue, SeedBridge, SeedChannel,
+};
+
 /// One manager account (a `manager.conf` section).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -248,6 +252,25 @@ pub struct PbxState {
     pub first_session_fd: u32,
     /// Dialplan contexts in file order.
     pub dialplan: Vec<super::dialplan::Context>,
+    /// Channels up at start, in the order lists show them.
+    pub channels: Vec<SeedChannel>,
+    /// Bridges at start, in the order `BridgeList` shows them.
+    pub bridges: Vec<SeedBridge>,
+    /// PJSIP endpoints in list order.
+    pub pjsip_endpoints: Vec<PjsipEndpoint>,
+    /// PJSIP AORs in list order.
+    pub pjsip_aors: Vec<PjsipAor>,
+    /// PJSIP auths in list order.
+    pub pjsip_auths: Vec<PjsipObject>,
+    /// PJSIP contacts (`PJSIPShowContacts`) in list order.
+    pub pjsip_contacts: Vec<PjsipObject>,
+    /// Queues in list order.
+    pub queues: Vec<Queue>,
+    /// Device states at start, in the order `DeviceStateList` shows them.
+    pub device_states: Vec<(String, String)>,
+    /// The manager actions `ListCommands` lists (`None`: the simulator's
+    /// own).
+    pub commands: Option<Vec<ManagerCommand>>,
 }
 
 impl Default for PbxState {
@@ -261,6 +284,15 @@ impl Default for PbxState {
             cli: BTreeMap::new(),
             first_session_fd: 17,
             dialplan: Vec::new(),
+            channels: Vec::new(),
+            bridges: Vec::new(),
+            pjsip_endpoints: Vec::new(),
+            pjsip_aors: Vec::new(),
+            pjsip_auths: Vec::new(),
+            pjsip_contacts: Vec::new(),
+            queues: Vec::new(),
+            device_states: Vec::new(),
+            commands: None,
         }
     }
 }
@@ -539,6 +571,82 @@ impl SimConfig {
         let parsed = super::dialplan::parse_extensions_conf(file_name, text);
         self.globals.extend(parsed.globals);
         self.pbx.dialplan.extend(parsed.contexts);
+        self
+    }
+
+    /// Adds a channel that is up when the simulator starts (lists show
+    /// seeded channels first, in the order added). Channels that
+    /// scenarios create are not seeded: they come from the scenarios.
+    #[must_use]
+    pub fn seed_channel(mut self, channel: SeedChannel) -> Self {
+        self.pbx.channels.push(channel);
+        self
+    }
+
+    /// Adds a bridge that exists when the simulator starts.
+    #[must_use]
+    pub fn seed_bridge(mut self, bridge: SeedBridge) -> Self {
+        self.pbx.bridges.push(bridge);
+        self
+    }
+
+    /// Adds a PJSIP endpoint (`PJSIPShowEndpoints`, `PJSIPShowEndpoint`).
+    #[must_use]
+    pub fn pjsip_endpoint(mut self, endpoint: PjsipEndpoint) -> Self {
+        self.pbx.pjsip_endpoints.push(endpoint);
+        self
+    }
+
+    /// Adds a PJSIP AOR (`PJSIPShowAors`, `PJSIPShowRegistrationsInbound`).
+    #[must_use]
+    pub fn pjsip_aor(mut self, aor: PjsipAor) -> Self {
+        self.pbx.pjsip_aors.push(aor);
+        self
+    }
+
+    /// Adds a PJSIP auth (`PJSIPShowAuths`).
+    #[must_use]
+    pub fn pjsip_auth(mut self, auth: PjsipObject) -> Self {
+        self.pbx.pjsip_auths.push(auth);
+        self
+    }
+
+    /// Adds a PJSIP contact (`PJSIPShowContacts`).
+    #[must_use]
+    pub fn pjsip_contact(mut self, contact: PjsipObject) -> Self {
+        self.pbx.pjsip_contacts.push(contact);
+        self
+    }
+
+    /// Adds a queue (`QueueStatus`, `QueueSummary`).
+    #[must_use]
+    pub fn queue(mut self, queue: Queue) -> Self {
+        self.pbx.queues.push(queue);
+        self
+    }
+
+    /// Sets a device's state at start (`DeviceStateList`, hints).
+    #[must_use]
+    pub fn device_state(mut self, device: impl Into<String>, state: impl Into<String>) -> Self {
+        let device = device.into();
+        let state = state.into();
+        match self
+            .pbx
+            .device_states
+            .iter_mut()
+            .find(|(d, _)| *d == device)
+        {
+            Some(entry) => entry.1 = state,
+            None => self.pbx.device_states.push((device, state)),
+        }
+        self
+    }
+
+    /// Sets the manager actions `ListCommands` lists (the loaded modules'
+    /// actions), in order.
+    #[must_use]
+    pub fn manager_commands(mut self, commands: Vec<ManagerCommand>) -> Self {
+        self.pbx.commands = Some(commands);
         self
     }
 

@@ -16,6 +16,7 @@ use crate::{Message, MessageBuilder};
 
 use super::config::cli_key;
 use super::dialplan;
+use super::lists;
 use super::model::{self, CALL, Channel, DIALPLAN, event};
 use super::scenario::{Run, Scenario, valid_name};
 use super::server::{SessionInfo, Shared};
@@ -262,6 +263,26 @@ impl Conn {
         }
     }
 
+    /// Sends a whole answer of a list action.
+    async fn send_all(&mut self, answer: Vec<lists::Out>) -> Step {
+        for out in answer {
+            match out {
+                lists::Out::Msg(b) => self.reply(b).await?,
+                lists::Out::ErrorWithLf(b) => {
+                    let Ok(msg) = b.build() else { continue };
+                    let mut bytes = msg.to_bytes().to_vec();
+                    // `…value\r\n\r\n` → `…value\n\r\n\r\n`.
+                    let end = bytes.len().saturating_sub(4);
+                    bytes.splice(end..end, *b"\n");
+                    self.write_raw(&bytes).await?;
+                    self.sent += 1;
+                    self.after_write().await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     async fn after_write(&mut self) -> Step {
         let f = self.shared.faults.get();
         if f.drop_after_messages.is_some_and(|n| self.sent >= n) {
@@ -320,6 +341,9 @@ impl Conn {
             "coresettings" => self.core_settings(m).await,
             "corestatus" => self.core_status(m).await,
             _ => {
+                if let Some(answer) = lists::answer(&self.shared, &lower, m) {
+                    return self.send_all(answer).await;
+                }
                 let text = format!(
                     "Invalid/unknown command: {action}. Use Action: ListCommands to show available commands."
                 );
@@ -685,7 +709,7 @@ impl Conn {
                     .into_iter()
                     .map(|c| {
                         let mut b = model::snapshot(event("Status", "Call"), "", c)
-                            .header("Type", "PJSIP")
+                            .header("Type", c.tech())
                             .header("DNID", "")
                             .header("EffectiveConnectedLineNum", &c.cl_num)
                             .header("EffectiveConnectedLineName", &c.cl_name)
@@ -693,10 +717,10 @@ impl Conn {
                             .header("BridgeID", c.bridge.as_deref().unwrap_or_default())
                             .header("Application", &c.app)
                             .header("Data", &c.app_data)
-                            .header("Nativeformats", "(ulaw)")
-                            .header("Readformat", "ulaw")
+                            .header("Nativeformats", &format!("({})", c.format))
+                            .header("Readformat", &c.format)
                             .header("Readtrans", "")
-                            .header("Writeformat", "ulaw")
+                            .header("Writeformat", &c.format)
                             .header("Writetrans", "")
                             .header("Callgroup", "0")
                             .header("Pickupgroup", "0")

@@ -32,6 +32,15 @@
 //! | `Originate` | see below; `Channel not specified`, `Invalid channel` |
 //! | `Hangup` | `Channel Hungup` (the call is torn down); `No channel specified`, `No such channel` |
 //! | `CoreSettings` / `CoreStatus` | Asterisk 22.10.1's fields |
+//! | `CoreShowChannelMap` | the channels connected to one, through bridges and across local channel pairs (`;1` ↔ `;2`) |
+//! | `BridgeList` | `BridgeListItem` per bridge, `BridgeNumChannels` counted |
+//! | `PJSIPShowEndpoints` / `PJSIPShowEndpoint` / `PJSIPShowAors` / `PJSIPShowAuths` / `PJSIPShowContacts` / `PJSIPShowRegistrationsInbound` | the seeded PJSIP objects (`SimConfig::pjsip_*`) as `EndpointList`, the endpoint's detail items, `AorList`, `AuthList`, `ContactList`, `InboundRegistrationDetail`; an empty list is `Response: Error` whose `Message` ends in a bare LF (`No Contacts found\n` as recorded; the other texts are Asterisk's but not recorded) |
+//! | `QueueStatus` / `QueueSummary` | `QueueParams`, `QueueMember`, `QueueEntry` / `QueueSummary` items with the ActionID last; callers, member status (from device states), `LoggedIn`/`Available` computed |
+//! | `DeviceStateList` | `DeviceStateChange` items of every known device state |
+//! | `ExtensionStateList` / `ExtensionState` | the dialplan's hints, their devices' states aggregated as `ast_devstate_aggregate` does |
+//! | `ShowDialPlan` | `ListDialplan` items, `ShowDialPlanComplete` with `ListExtensions`/`ListPriorities`/`ListContexts` |
+//! | `Agents` / `ParkedCalls` | empty lists (`ParkedCallsComplete` adds `Total: 0`); `ConfbridgeListRooms`: `No active conferences.` |
+//! | `ListCommands` | one `Name: synopsis  (Priv: …)` line per action: [`SimConfig::manager_commands`], else the simulator's own |
 //!
 //! # Originate
 //!
@@ -60,8 +69,12 @@
 //!
 //! What the simulated PBX contains and who it is — its build string, wall
 //! clock and uptime, dialplan and globals (from an `extensions.conf`), CLI
-//! outputs it does not compute — is data in [`PbxState`], set through
-//! [`SimConfig`]'s builder methods; the behaviour above reads it.
+//! outputs it does not compute, channels and bridges already up at start
+//! ([`SeedChannel`], [`SeedBridge`]), PJSIP objects, queues, device states,
+//! registered actions — is data in [`PbxState`], set through
+//! [`SimConfig`]'s builder methods; the behaviour above reads it. Seeded
+//! channels only seed the model: channels created later come from
+//! scenarios.
 //!
 //! # Fault knobs
 //!
@@ -111,7 +124,9 @@
 mod config;
 mod conn;
 mod dialplan;
+mod lists;
 mod model;
+mod pbx;
 mod scenario;
 mod server;
 mod util;
@@ -129,6 +144,10 @@ use crate::Message;
 
 pub use config::{Account, FaultControl, FaultSettings, PbxState, ScenarioOptions, SimConfig};
 pub use dialplan::{Context, Extension, Priority};
+pub use pbx::{
+    Headers, ManagerCommand, PjsipAor, PjsipEndpoint, PjsipObject, Queue, QueueCaller, QueueMember,
+    SeedBridge, SeedChannel,
+};
 pub use scenario::{Scenario, ScenarioError};
 
 use scenario::Run;

@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use crate::{Message, MessageBuilder};
 
+use super::config::PbxState;
+use super::pbx::SeedChannel;
 use super::util;
 
 /// `Privilege:` of call events.
@@ -73,11 +75,18 @@ pub(crate) struct Channel {
     /// Channel variables, most recently set first (Asterisk's order).
     pub(crate) vars: Vec<(String, String)>,
     pub(crate) created: Instant,
+    /// Media format (`ulaw`, `slin`).
+    pub(crate) format: String,
     /// Set by the `Hangup` action: the cause to hang up with.
     pub(crate) hangup_requested: Option<u32>,
 }
 
 impl Channel {
+    /// The channel technology (`PJSIP`, `Local`), from its name.
+    pub(crate) fn tech(&self) -> &str {
+        self.name.split('/').next().unwrap_or_default()
+    }
+
     pub(crate) fn var(&self, name: &str) -> Option<&str> {
         self.vars
             .iter()
@@ -116,6 +125,29 @@ pub(crate) struct Bridge {
     pub(crate) id: String,
     /// Uniqueids of the channels in it, in entry order.
     pub(crate) members: Vec<String>,
+    /// Type, technology, creator, name, video source mode.
+    pub(crate) kind: [String; 5],
+}
+
+impl Bridge {
+    fn basic(id: String) -> Self {
+        Self {
+            id,
+            members: Vec::new(),
+            kind: ["basic", "simple_bridge", "<unknown>", "<unknown>", "none"].map(str::to_owned),
+        }
+    }
+
+    /// The bridge snapshot block (`BridgeUniqueid` … `BridgeVideoSourceMode`).
+    pub(crate) fn block(&self, b: MessageBuilder) -> MessageBuilder {
+        b.header("BridgeUniqueid", &self.id)
+            .header("BridgeType", &self.kind[0])
+            .header("BridgeTechnology", &self.kind[1])
+            .header("BridgeCreator", &self.kind[2])
+            .header("BridgeName", &self.kind[3])
+            .header("BridgeNumChannels", &self.members.len().to_string())
+            .header("BridgeVideoSourceMode", &self.kind[4])
+    }
 }
 
 /// The whole PBX state.
@@ -124,7 +156,8 @@ pub(crate) struct Model {
     /// Live channels in creation order.
     pub(crate) channels: Vec<Channel>,
     pub(crate) bridges: Vec<Bridge>,
-    pub(crate) devices: BTreeMap<String, &'static str>,
+    /// Device states in first-set order.
+    pub(crate) devices: Vec<(String, String)>,
     pub(crate) globals: BTreeMap<String, String>,
     pub(crate) processed_calls: u64,
     device_names: BTreeMap<String, String>,
@@ -139,11 +172,34 @@ impl Model {
         globals: BTreeMap<String, String>,
         device_names: BTreeMap<String, String>,
         clock: util::Clock,
+        pbx: &PbxState,
     ) -> Self {
+        let now = Instant::now();
+        let channels: Vec<Channel> = pbx.channels.iter().map(|c| seeded(c, now)).collect();
+        let bridges = pbx
+            .bridges
+            .iter()
+            .map(|b| Bridge {
+                id: b.id.clone(),
+                members: channels
+                    .iter()
+                    .filter(|c| c.bridge.as_deref() == Some(b.id.as_str()))
+                    .map(|c| c.uniqueid.clone())
+                    .collect(),
+                kind: [
+                    &b.bridge_type,
+                    &b.technology,
+                    &b.creator,
+                    &b.name,
+                    &b.video_source_mode,
+                ]
+                .map(String::clone),
+            })
+            .collect();
         Self {
-            channels: Vec::new(),
-            bridges: Vec::new(),
-            devices: BTreeMap::new(),
+            channels,
+            bridges,
+            devices: pbx.device_states.clone(),
             globals,
             processed_calls: 0,
             device_names,
@@ -191,6 +247,7 @@ impl Model {
             bridge: None,
             vars: Vec::new(),
             created: Instant::now(),
+            format: "ulaw".to_owned(),
             hangup_requested: None,
         };
         self.channels.push(ch);
@@ -225,10 +282,7 @@ impl Model {
     pub(crate) fn new_bridge(&mut self) -> String {
         self.bridge_seq += 1;
         let id = util::uuid_like(self.bridge_seq);
-        self.bridges.push(Bridge {
-            id: id.clone(),
-            members: Vec::new(),
-        });
+        self.bridges.push(Bridge::basic(id.clone()));
         id
     }
 
@@ -283,6 +337,29 @@ impl Model {
             .any(|c| c.device == device && c.uniqueid != except)
     }
 
+    /// A device's state, if it was ever set.
+    pub(crate) fn device(&self, device: &str) -> Option<&str> {
+        self.devices
+            .iter()
+            .find(|(d, _)| d == device)
+            .map(|(_, s)| s.as_str())
+    }
+
+    /// Sets a device's state; false if it already had it.
+    pub(crate) fn set_device(&mut self, device: &str, state: &str) -> bool {
+        match self.devices.iter_mut().find(|(d, _)| d == device) {
+            Some((_, s)) if s == state => false,
+            Some((_, s)) => {
+                state.clone_into(s);
+                true
+            }
+            None => {
+                self.devices.push((device.to_owned(), state.to_owned()));
+                true
+            }
+        }
+    }
+
     // ---- header blocks -------------------------------------------------
 
     /// The channel snapshot block (`Channel` … `Linkedid`), with a prefix
@@ -315,6 +392,51 @@ impl Model {
     ) -> MessageBuilder {
         let b = self.snapshot(event(name, privilege), "", uid);
         self.snapshot(b, "Dest", dest)
+    }
+}
+
+/// A model channel from a seeded one.
+fn seeded(c: &SeedChannel, now: Instant) -> Channel {
+    let state = match c.state.to_ascii_lowercase().as_str() {
+        "down" => ChanState::Down,
+        "ring" => ChanState::Ring,
+        "ringing" => ChanState::Ringing,
+        _ => ChanState::Up,
+    };
+    let or_unknown = |v: &str| {
+        if v.is_empty() {
+            "<unknown>".to_owned()
+        } else {
+            v.to_owned()
+        }
+    };
+    Channel {
+        name: c.name.clone(),
+        device: c
+            .name
+            .rsplit_once('-')
+            .map_or_else(|| c.name.clone(), |(d, _)| d.to_owned()),
+        state,
+        cid_num: or_unknown(&c.caller_id_num),
+        cid_name: or_unknown(&c.caller_id_name),
+        cl_num: or_unknown(&c.connected_line_num),
+        cl_name: or_unknown(&c.connected_line_name),
+        context: c.context.clone(),
+        exten: c.exten.clone(),
+        priority: c.priority,
+        uniqueid: c.uniqueid.clone(),
+        linkedid: c.linkedid.clone(),
+        app: c.application.clone(),
+        app_data: c.application_data.clone(),
+        bridge: c.bridge.clone().filter(|b| !b.is_empty()),
+        vars: c.variables.clone(),
+        created: now.checked_sub(c.age).unwrap_or(now),
+        format: if c.format.is_empty() {
+            "ulaw".to_owned()
+        } else {
+            c.format.clone()
+        },
+        hangup_requested: None,
     }
 }
 

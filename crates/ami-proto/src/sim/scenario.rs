@@ -224,10 +224,9 @@ fn newstate(m: &mut Model, uid: &str, st: ChanState) -> MessageBuilder {
 
 /// Records a device state; the `DeviceStateChange` event if it changed.
 fn device_state(m: &mut Model, device: &str, state: &'static str) -> Vec<MessageBuilder> {
-    if m.devices.get(device) == Some(&state) {
+    if !m.set_device(device, state) {
         return Vec::new();
     }
-    m.devices.insert(device.to_owned(), state);
     vec![model::device_state(device, state)]
 }
 

@@ -75,7 +75,12 @@ impl Shared {
         let started = Instant::now();
         let started_unix = config.pbx.clock_at_start.unwrap_or_else(util::unix_now);
         let clock = util::Clock::new(started, started_unix);
-        let model = Model::new(config.globals.clone(), config.device_names.clone(), clock);
+        let model = Model::new(
+            config.globals.clone(),
+            config.device_names.clone(),
+            clock,
+            &config.pbx,
+        );
         let faults = FaultControl::new(config.faults.clone());
         let (events, _) = broadcast::channel(EVENT_QUEUE);
         let (shutdown, _) = watch::channel(false);
