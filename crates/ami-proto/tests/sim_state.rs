@@ -182,3 +182,30 @@ async fn unpaced_scenario_completes_before_the_next_action() {
         assert!(msgs[msgs.len() - 2].is_event("DeviceStateChange"));
     }
 }
+
+/// A device whose state is `UNAVAILABLE` cannot be originated to.
+#[tokio::test]
+async fn originate_to_an_unavailable_device_fails() {
+    let pbx = sim::start(SimConfig::default().device_state("PJSIP/alice", "UNAVAILABLE"))
+        .await
+        .unwrap();
+    let (client, _events) = login(&pbx, AuthMethod::Plain).await;
+    let originate = |to: &str| {
+        Message::action("Originate")
+            .header("Channel", to)
+            .header("Context", "test")
+            .header("Exten", "100")
+            .header("Priority", "1")
+            .build()
+            .unwrap()
+    };
+    let e = client.send(&originate("PJSIP/alice")).await.unwrap_err();
+    assert_eq!(
+        e.vendor_error().and_then(|m| m.get("Message")),
+        Some("Originate failed")
+    );
+    // A device without a state set is reachable.
+    let m = client.send(&originate("PJSIP/1001")).await.unwrap();
+    assert_eq!(m.get("Message"), Some("Originate successfully queued"));
+    client.logoff().await.unwrap();
+}

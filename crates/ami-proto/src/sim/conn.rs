@@ -823,7 +823,11 @@ impl Conn {
             .config
             .unavailable_devices
             .iter()
-            .any(|d| d.eq_ignore_ascii_case(&device));
+            .any(|d| d.eq_ignore_ascii_case(&device))
+            || matches!(
+                self.shared.model().device(&format!("{tech}/{device}")),
+                Some("UNAVAILABLE" | "INVALID")
+            );
         let playable = !unavailable && valid_name(&device) && valid_name(&exten);
         let (cid_num, cid_name) = parse_callerid(m.get("CallerID").unwrap_or_default());
         let origin = Origin {

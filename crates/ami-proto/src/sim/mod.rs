@@ -54,7 +54,8 @@
 //! `Reason: 4`, the originating channel and its `Uniqueid`. Without
 //! `Async`, the same answer comes once the originating channel is answered
 //! (and no `OriginateResponse`). A device listed in
-//! [`SimConfig::unavailable_devices`] fails: `Originate failed`, or an
+//! [`SimConfig::unavailable_devices`], or whose device state is
+//! `UNAVAILABLE`/`INVALID` ([`SimConfig::device_state`]), fails: `Originate failed`, or an
 //! `OriginateResponse` with `Response: Failure`, `Reason: 0`.
 //!
 //! # Events
