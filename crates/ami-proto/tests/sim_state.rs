@@ -209,3 +209,34 @@ async fn originate_to_an_unavailable_device_fails() {
     assert_eq!(m.get("Message"), Some("Originate successfully queued"));
     client.logoff().await.unwrap();
 }
+
+/// An AMI 1.1 PBX: its banner, and `FullyBooted` with `Status` only.
+#[tokio::test]
+async fn ami_version_sets_the_banner_and_the_legacy_fully_booted() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let pbx = sim::start(
+        SimConfig::default()
+            .ami_version("1.1")
+            .successful_auth_event(false),
+    )
+    .await
+    .unwrap();
+    let mut tcp = tokio::net::TcpStream::connect(pbx.addr()).await.unwrap();
+    tcp.write_all(
+        b"Action: Login\r\nUsername: admin\r\nSecret: amp111\r\n\r\nAction: Logoff\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    let mut bytes = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), tcp.read_to_end(&mut bytes))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        "Asterisk Call Manager/1.1\r\n\
+         Response: Success\r\nMessage: Authentication accepted\r\n\r\n\
+         Event: FullyBooted\r\nPrivilege: system,all\r\nStatus: Fully Booted\r\n\r\n\
+         Response: Goodbye\r\nMessage: Thanks for all the fish.\r\n\r\n"
+    );
+}

@@ -235,6 +235,8 @@ struct SimState {
     up_before_start: Option<f64>,
     /// `core show version` after `built by `.
     build: Option<String>,
+    /// The AMI version (banner, `CoreSettings`).
+    ami_version: Option<String>,
     /// File descriptor of the first manager session.
     first_session_fd: Option<u32>,
     /// An `extensions.conf` to load (path relative to the state file).
@@ -420,6 +422,9 @@ impl SimState {
         }
         if let Some(b) = self.build {
             config = config.build_info(b);
+        }
+        if let Some(v) = self.ami_version {
+            config = config.ami_version(v);
         }
         if let Some(fd) = self.first_session_fd {
             config = config.first_session_fd(fd);
@@ -652,7 +657,13 @@ impl Vendor for Ami {
             if m.action_id().is_some_and(|id| list_ids.contains(&id)) {
                 continue;
             }
-            if !logged_in && m.action_id().is_some() && m.action_id() == login_id.as_deref() {
+            // The login's answer: the response with its ActionID, or, for a
+            // Login sent without one, the first response without one.
+            let login_answer = match login_id.as_deref() {
+                Some(id) => m.action_id() == Some(id),
+                None => m.action_id().is_none() && m.get("Response").is_some(),
+            };
+            if !logged_in && login_answer {
                 if m.name().is_some_and(|r| r.eq_ignore_ascii_case("Success")) {
                     logged_in = true;
                     out.push(link(EventKind::Connected));

@@ -252,6 +252,8 @@ pub struct PbxState {
     pub first_session_fd: u32,
     /// Dialplan contexts in file order.
     pub dialplan: Vec<super::dialplan::Context>,
+    /// The AMI version of the banner and `CoreSettings` (`11.0.0`).
+    pub ami_version: String,
     /// Channels up at start, in the order lists show them.
     pub channels: Vec<SeedChannel>,
     /// Bridges at start, in the order `BridgeList` shows them.
@@ -284,6 +286,7 @@ impl Default for PbxState {
             cli: BTreeMap::new(),
             first_session_fd: 17,
             dialplan: Vec::new(),
+            ami_version: "11.0.0".to_owned(),
             channels: Vec::new(),
             bridges: Vec::new(),
             pjsip_endpoints: Vec::new(),
@@ -521,6 +524,16 @@ impl SimConfig {
     #[must_use]
     pub fn up_before_start(mut self, d: Duration) -> Self {
         self.pbx.up_before_start = d;
+        self
+    }
+
+    /// Sets the AMI version the PBX speaks (default `11.0.0`, Asterisk
+    /// 22): the banner `Asterisk Call Manager/<version>` and `CoreSettings`'
+    /// `AMIversion`. Before AMI 2 (Asterisk 1.8–11), `FullyBooted` carries
+    /// only `Status`, as those versions send it.
+    #[must_use]
+    pub fn ami_version(mut self, version: impl Into<String>) -> Self {
+        self.pbx.ami_version = version.into();
         self
     }
 

@@ -22,9 +22,6 @@ use super::scenario::{Run, Scenario, valid_name};
 use super::server::{SessionInfo, Shared};
 use super::util::{self, Classes};
 
-/// What Asterisk 22 sends first.
-pub(crate) const BANNER: &[u8] = b"Asterisk Call Manager/11.0.0\r\n";
-
 /// The injected malformed message: its third line has no colon.
 const MALFORMED: &[u8] =
     b"Event: SimMalformed\r\nPrivilege: system,all\r\nthis line has no colon\r\n\r\n";
@@ -146,7 +143,11 @@ impl Conn {
         events: &mut broadcast::Receiver<Message>,
         shutdown: &mut watch::Receiver<bool>,
     ) -> Step {
-        self.write_raw(BANNER).await?;
+        let banner = format!(
+            "Asterisk Call Manager/{}\r\n",
+            self.shared.config.pbx.ami_version
+        );
+        self.write_raw(banner.as_bytes()).await?;
         self.after_write().await?;
         let mut decoder = Decoder::server();
         let mut buf = BytesMut::with_capacity(4096);
@@ -427,13 +428,14 @@ impl Conn {
         self.reply(ack(m, "Authentication accepted")).await?;
         let uptime = self.shared.uptime().as_secs().to_string();
         if self.allows("system") {
-            self.reply(
-                event("FullyBooted", "system,all")
-                    .header("Uptime", &uptime)
-                    .header("LastReload", &uptime)
-                    .header("Status", "Fully Booted"),
-            )
-            .await?;
+            let legacy = self.shared.config.pbx.ami_version.starts_with("1.");
+            let b = event("FullyBooted", "system,all");
+            let b = if legacy {
+                b
+            } else {
+                b.header("Uptime", &uptime).header("LastReload", &uptime)
+            };
+            self.reply(b.header("Status", "Fully Booted")).await?;
         }
         if self.shared.config.successful_auth_event && self.allows("security") {
             let tv = util::fmt_event_tv(self.shared.now());
@@ -905,7 +907,7 @@ impl Conn {
     async fn core_settings(&mut self, m: &Message) -> Step {
         self.reply(
             response("Success", m)
-                .header("AMIversion", "11.0.0")
+                .header("AMIversion", &self.shared.config.pbx.ami_version)
                 .header("AsteriskVersion", "22.10.1")
                 .header("SystemName", "")
                 .header("CoreMaxCalls", "0")
