@@ -100,7 +100,9 @@ impl Decoder {
     #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> Self {
         let mut limits = limits;
-        limits.max_message_bytes = limits.max_message_bytes.max(Limits::MIN_MESSAGE_BYTES);
+        limits.max_message_bytes = limits
+            .max_message_bytes
+            .clamp(Limits::MIN_MESSAGE_BYTES, Limits::MAX_MESSAGE_BYTES);
         self.limits = limits;
         self
     }
@@ -130,6 +132,7 @@ impl Decoder {
     /// bytes and call again after the next read), `Some(Err(_))` for a
     /// message that was rejected and dropped (the stream goes on), and
     /// `Some(Ok(_))` for a banner or message.
+    #[inline]
     pub fn decode(&mut self, buf: &mut BytesMut) -> Option<Result<Decoded, DecodeError>> {
         self.give_back(buf);
         let max_headers = self.limits.max_headers;
@@ -161,6 +164,7 @@ impl Decoder {
     /// stay in `buf` until the next call. Use it to look at every message
     /// and keep few (filters, counters, routers); [`RawMessage::to_message`]
     /// makes an owned copy of one.
+    #[inline]
     pub fn decode_raw<'b>(
         &'b mut self,
         buf: &'b mut BytesMut,
@@ -192,6 +196,7 @@ impl Decoder {
     }
 
     /// Takes the item `decode_raw` lent out off the buffer.
+    #[inline]
     fn give_back(&mut self, buf: &mut BytesMut) {
         if self.lent > 0 {
             self.consume(buf, self.lent.min(buf.len()));
@@ -294,6 +299,11 @@ impl Decoder {
                     } else {
                         State::InMessage { lines, legacy }
                     };
+                    if data.len() <= max {
+                        // The common wait for more input (what `incomplete`
+                        // does when within the limit).
+                        return None;
+                    }
                     return self.incomplete(buf);
                 }
                 block = Block::load(data, scan);
@@ -367,6 +377,7 @@ impl Decoder {
                             self.parser.header(data, start, c, line_content);
                         }
                         _ => {
+                            self.parser.line_number(lines);
                             self.parser.line(data, start, end);
                             plain = self.parser.plain();
                         }

@@ -74,10 +74,15 @@ impl Limits {
     /// input was split into reads.
     pub const MIN_MESSAGE_BYTES: usize = 64;
 
-    /// Sets the message size limit (at least [`Limits::MIN_MESSAGE_BYTES`]).
+    /// The largest size limit (larger ones are lowered to it): header
+    /// positions in a message are 32-bit.
+    pub const MAX_MESSAGE_BYTES: usize = u32::MAX as usize - 1;
+
+    /// Sets the message size limit (at least [`Limits::MIN_MESSAGE_BYTES`],
+    /// at most [`Limits::MAX_MESSAGE_BYTES`]).
     #[must_use]
     pub fn max_message_bytes(mut self, n: usize) -> Self {
-        self.max_message_bytes = n.max(Self::MIN_MESSAGE_BYTES);
+        self.max_message_bytes = n.clamp(Self::MIN_MESSAGE_BYTES, Self::MAX_MESSAGE_BYTES);
         self
     }
 

@@ -142,14 +142,32 @@ impl FrameParser {
     /// [`Self::plain`], or for the first line of a frame when its name is
     /// not `Response` (the one header that can make a frame legacy); the
     /// result is what `line` gives for the same line.
+    ///
+    /// It does not count the line: the framer, which counts lines itself,
+    /// tells [`Self::line`] its number with [`Self::line_number`].
     #[inline]
     pub(crate) fn header(&mut self, data: &[u8], start: usize, colon: usize, end: usize) {
-        self.lines += 1;
         let value = colon + 1 + usize::from(colon + 1 < end && data.get(colon + 1) == Some(&b' '));
+        // The framer only calls this inside a frame within the size limit,
+        // which is below 4 GiB: the offsets fit.
+        #[allow(clippy::cast_possible_truncation)]
         self.headers.push(HeaderSpan {
-            name: Span::new(start, colon),
-            value: Span::new(value, end),
+            name: Span {
+                start: start as u32,
+                end: colon as u32,
+            },
+            value: Span {
+                start: value as u32,
+                end: end as u32,
+            },
         });
+    }
+
+    /// Sets how many lines of the frame came before the next one given to
+    /// [`Self::line`] (the lines [`Self::header`] took are not counted).
+    #[inline]
+    pub(crate) fn line_number(&mut self, lines: usize) {
+        self.lines = lines;
     }
 
     /// Takes the terminating line (`data[start..]`: the blank line, or the
