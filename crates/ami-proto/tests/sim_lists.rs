@@ -326,3 +326,32 @@ async fn empty_pjsip_contacts_is_an_error_with_a_bare_lf() {
         "{text:?}"
     );
 }
+
+/// With no PJSIP objects configured, the object lists are errors but the
+/// inbound registrations list is an empty list, as Asterisk answers them.
+#[tokio::test]
+async fn empty_pjsip_lists_error_but_inbound_registrations_are_an_empty_list() {
+    let pbx = sim::start(SimConfig::default()).await.unwrap();
+    let (client, _events) = login(&pbx).await;
+    for (act, text) in [
+        ("PJSIPShowEndpoints", "No endpoints found"),
+        ("PJSIPShowAors", "No AORs found"),
+        ("PJSIPShowAuths", "No Auths found"),
+    ] {
+        let e = client.send(&action(act, &[])).await.unwrap_err();
+        assert_eq!(
+            e.vendor_error().and_then(|m| m.get("Message")),
+            Some(text),
+            "{act}"
+        );
+    }
+    let l = client
+        .send_list(&action("PJSIPShowRegistrationsInbound", &[]))
+        .await
+        .unwrap();
+    assert!(l.items.is_empty());
+    let done = l.complete.unwrap();
+    assert_eq!(done.name(), Some("InboundRegistrationDetailComplete"));
+    assert_eq!(done.get("ListItems"), Some("0"));
+    client.logoff().await.unwrap();
+}

@@ -168,12 +168,14 @@ pub(crate) fn answer(shared: &Shared, lower: &str, m: &Message) -> Option<Vec<Ou
                 .iter()
                 .map(|a| headers(item("InboundRegistrationDetail", m), &a.registration))
                 .collect();
-            pjsip_list(
+            // Unlike the other PJSIP lists, Asterisk answers this one with
+            // an empty list (start, then the Complete event with
+            // `ListItems: 0`) rather than an error when nothing matches.
+            list(
                 m,
-                items,
                 "Following are Events for each Inbound registration",
+                items,
                 "InboundRegistrationDetailComplete",
-                "No AORs found",
             )
         }
         "queuestatus" => queue_status(shared, m),
