@@ -19,8 +19,8 @@
 //! What the recorded PBX *contained* (its build string, dialplan, CLI
 //! outputs, PJSIP objects, queues, the channels up at recording time …) is
 //! state, not behaviour: a fixture names a state file next to it with
-//! `# sim-state: NAME.sim.json`, and [`SimState`] turns it into
-//! [`SimConfig`](ami_proto::sim::SimConfig) builder calls. A state file is
+//! `# sim-state: NAME.sim.json`, and `SimState` turns it into
+//! `ami_proto::sim::SimConfig` builder calls. A state file is
 //! JSON after leading `#` comment lines, the first of which says where the
 //! state comes from (`# source: …`).
 //!
