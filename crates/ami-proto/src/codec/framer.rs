@@ -135,6 +135,9 @@ impl Decoder {
     #[inline]
     pub fn decode(&mut self, buf: &mut BytesMut) -> Option<Result<Decoded, DecodeError>> {
         self.give_back(buf);
+        if self.no_line_end_yet(buf) {
+            return None;
+        }
         let max_headers = self.limits.max_headers;
         match self.step(buf)? {
             Err(e) => Some(Err(e)),
@@ -170,6 +173,9 @@ impl Decoder {
         buf: &'b mut BytesMut,
     ) -> Option<Result<RawDecoded<'b>, DecodeError>> {
         self.give_back(buf);
+        if self.no_line_end_yet(buf) {
+            return None;
+        }
         let max_headers = self.limits.max_headers;
         match self.step(buf)? {
             Err(e) => Some(Err(e)),
@@ -193,6 +199,36 @@ impl Decoder {
                 })
             }
         }
+    }
+
+    /// The short way out for small reads in the middle of a message: when
+    /// the bytes added since the last call (at most one block of them) hold
+    /// no line end, there is nothing to parse yet. Notes the current line's
+    /// colon if it is among them and moves the scan position past them;
+    /// false (having done nothing the hot loop would not redo) otherwise.
+    #[inline]
+    fn no_line_end_yet(&mut self, buf: &BytesMut) -> bool {
+        let scan = self.scan;
+        let len = buf.len();
+        if !matches!(self.state, State::Idle | State::InMessage { .. })
+            || scan >= len
+            || len - scan > 64
+            || len > self.limits.max_message_bytes
+            || self.block.covers(scan)
+        {
+            return false;
+        }
+        let block = Block::load(buf, scan);
+        self.block = block;
+        if block.nl != 0 {
+            return false;
+        }
+        // Everything from `scan` on belongs to the line being framed.
+        if self.colon.is_none() && block.colon != 0 {
+            self.colon = Some(scan + block.colon.trailing_zeros() as usize);
+        }
+        self.scan = scan + block.len;
+        true
     }
 
     /// Takes the item `decode_raw` lent out off the buffer.
