@@ -29,7 +29,7 @@ use o2g_api::client::{ClientConfig, ClientEvent, connect};
 use o2g_api::codec::ndjson::EventDecoder;
 use o2g_api::codec::{ApiRequest, ServiceKey};
 use o2g_api::normalize::Normalizer;
-use o2g_api::session::{LinkEvent, Services, SessionConfig};
+use o2g_api::session::{LinkEvent, Purpose, Services, SessionConfig};
 use o2g_api::types::{SessionInfo, SubscriptionRequest};
 
 use crate::fixture::{Body, Fixture, StoryCase};
@@ -51,42 +51,30 @@ fn path_only(p: &str) -> &str {
     p.split('?').next().unwrap_or(p)
 }
 
-/// What a case is, seen from the client.
-#[derive(Debug, PartialEq, Eq)]
-enum Role {
-    Discover,
-    Authenticate,
-    OpenSession,
-    KeepAlive,
-    Subscribe,
-    Channel,
-    Unsubscribe,
-    CloseSession,
-    Application,
-}
-
-fn role(c: &StoryCase) -> Role {
+/// What the session machine would send a case for, seen from the client;
+/// `None` for an application request.
+fn role(c: &StoryCase) -> Option<Purpose> {
     let path = path_only(&c.request.path);
     let m = c.request.method.to_ascii_uppercase();
-    if c.response.chunks.is_some() {
-        Role::Channel
+    Some(if c.response.chunks.is_some() {
+        Purpose::Channel
     } else if path == "/api/rest" {
-        Role::Discover
+        Purpose::Discover
     } else if path == "/api/rest/authenticate" {
-        Role::Authenticate
+        Purpose::Authenticate
     } else if path.ends_with("/sessions/keepalive") {
-        Role::KeepAlive
+        Purpose::KeepAlive
     } else if path.ends_with("/sessions") && m == "POST" {
-        Role::OpenSession
+        Purpose::OpenSession
     } else if path.ends_with("/sessions") && m == "DELETE" {
-        Role::CloseSession
+        Purpose::CloseSession
     } else if path.ends_with("/subscriptions") && m == "POST" {
-        Role::Subscribe
+        Purpose::Subscribe
     } else if path.contains("/subscriptions/") && m == "DELETE" {
-        Role::Unsubscribe
+        Purpose::Unsubscribe
     } else {
-        Role::Application
-    }
+        return None;
+    })
 }
 
 fn json_body<T: serde::de::DeserializeOwned>(v: Option<&Value>, what: &str) -> Result<T> {
@@ -98,7 +86,7 @@ fn json_body<T: serde::de::DeserializeOwned>(v: Option<&Value>, what: &str) -> R
 fn credentials(cases: &[StoryCase]) -> Result<(String, String)> {
     let auth = cases
         .iter()
-        .find(|c| role(c) == Role::Authenticate)
+        .find(|c| role(c) == Some(Purpose::Authenticate))
         .and_then(|c| {
             c.request
                 .headers
@@ -125,7 +113,7 @@ fn credentials(cases: &[StoryCase]) -> Result<(String, String)> {
 fn session_answer(cases: &[StoryCase]) -> Result<SessionInfo> {
     let c = cases
         .iter()
-        .find(|c| role(c) == Role::OpenSession)
+        .find(|c| role(c) == Some(Purpose::OpenSession))
         .ok_or_else(|| anyhow!("the story opens no session"))?;
     json_body(c.response.body.as_ref(), "session answer")
 }
@@ -200,7 +188,7 @@ async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
     let info = session_answer(cases)?;
     let open = cases
         .iter()
-        .find(|c| role(c) == Role::OpenSession)
+        .find(|c| role(c) == Some(Purpose::OpenSession))
         .and_then(|c| c.request.body.as_ref())
         .and_then(|b| b.get("applicationName"))
         .and_then(Value::as_str)
@@ -208,7 +196,7 @@ async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
         .to_owned();
     let mut session =
         SessionConfig::new(format!("http://{addr}"), login, password).application(open);
-    if let Some(c) = cases.iter().find(|c| role(c) == Role::Subscribe) {
+    if let Some(c) = cases.iter().find(|c| role(c) == Some(Purpose::Subscribe)) {
         let sub: SubscriptionRequest = json_body(c.request.body.as_ref(), "subscription")?;
         session = session.subscribe(sub);
     }
@@ -223,7 +211,7 @@ async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
             return Ok(out);
         }
     };
-    for c in cases.iter().filter(|c| role(c) == Role::Application) {
+    for c in cases.iter().filter(|c| role(c).is_none()) {
         let req = to_api_request(c, &info)?;
         let resp = client
             .request(req)
@@ -332,9 +320,9 @@ impl Vendor for O2g {
         let mut n = Normalizer::new();
         let opened = cases
             .iter()
-            .find(|c| role(c) == Role::OpenSession)
+            .find(|c| role(c) == Some(Purpose::OpenSession))
             .is_some_and(|c| (200..300).contains(&c.response.status));
-        let channel = cases.iter().find(|c| role(c) == Role::Channel);
+        let channel = cases.iter().find(|c| role(c) == Some(Purpose::Channel));
         if opened && channel.is_none() {
             out.extend(n.link(&LinkEvent::Connected, Timestamp::EPOCH));
         }
@@ -355,7 +343,7 @@ impl Vendor for O2g {
                 }
             }
         }
-        if opened && cases.iter().any(|c| role(c) == Role::CloseSession) {
+        if opened && cases.iter().any(|c| role(c) == Some(Purpose::CloseSession)) {
             out.extend(n.link(&LinkEvent::Closed { error: None }, Timestamp::EPOCH));
         }
         Ok(out)
