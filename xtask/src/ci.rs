@@ -10,7 +10,7 @@ use crate::{cargo, status};
 
 /// The published library crates: built without default features, and
 /// checked for IO-free dependency trees where they promise one.
-const LIBRARIES: &[&str] = &["cti-core", "cti-tls", "ami-proto", "o2g-api"];
+const LIBRARIES: &[&str] = &["cti-core", "cti-client", "ami-proto", "o2g-api"];
 
 /// Crates that must never have an async runtime or transport in their tree.
 const IO_FREE: &[&str] = &["cti-core", "ami-proto", "o2g-api"];

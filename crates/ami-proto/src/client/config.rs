@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::session::SessionConfig;
 
-pub use cti_tls::Roots;
+pub use cti_client::Roots;
 
 /// TLS settings. Certificates and host names are always verified; there
 /// is no "accept any certificate" switch.

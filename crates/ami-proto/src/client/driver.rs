@@ -1,10 +1,9 @@
 //! The task that owns the socket and the session.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use cti_client::events;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
@@ -29,8 +28,8 @@ pub(super) fn tls_connector(config: &ClientConfig) -> Result<Option<TlsConnector
     let Some(tls) = &config.tls else {
         return Ok(None);
     };
-    let cfg = cti_tls::client_config(&tls.roots).map_err(|e| match e {
-        cti_tls::TlsError::Setup(_) => Error::with(Kind::Tls, e),
+    let cfg = cti_client::client_config(&tls.roots).map_err(|e| match e {
+        cti_client::TlsError::Setup(_) => Error::with(Kind::Tls, e),
         other => Error::new(Kind::Config(other.to_string())),
     })?;
     Ok(Some(TlsConnector::from(cfg)))
@@ -41,8 +40,7 @@ pub(super) struct Driver {
     tls: Option<TlsConnector>,
     requests: mpsc::Receiver<Request>,
     requests_open: bool,
-    events: mpsc::Sender<ClientEvent>,
-    missed: Arc<AtomicU64>,
+    events: events::Sender<ClientEvent>,
     ready: Option<oneshot::Sender<Result<(), Error>>>,
     waiters: HashMap<ActionId, oneshot::Sender<Result<Completed, Error>>>,
     logoff_waiters: Vec<oneshot::Sender<()>>,
@@ -54,8 +52,7 @@ impl Driver {
         config: ClientConfig,
         tls: Option<TlsConnector>,
         requests: mpsc::Receiver<Request>,
-        events: mpsc::Sender<ClientEvent>,
-        missed: Arc<AtomicU64>,
+        events: events::Sender<ClientEvent>,
         ready: oneshot::Sender<Result<(), Error>>,
     ) -> Self {
         Self {
@@ -64,7 +61,6 @@ impl Driver {
             requests,
             requests_open: true,
             events,
-            missed,
             ready: Some(ready),
             waiters: HashMap::new(),
             logoff_waiters: Vec::new(),
@@ -106,8 +102,7 @@ impl Driver {
 
     /// Queues an event without ever waiting for the consumer.
     fn emit(&self, ev: ClientEvent) {
-        if self.events.try_send(ev).is_err() && !self.events.is_closed() {
-            self.missed.fetch_add(1, Ordering::AcqRel);
+        if !self.events.send(ev) {
             tracing::debug!("event consumer lagging");
         }
     }

@@ -38,11 +38,10 @@ mod driver;
 mod error;
 
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use cti_client::events;
 use tokio::sync::{mpsc, oneshot};
 
 pub use config::{ClientConfig, Roots, TlsConfig};
@@ -175,8 +174,7 @@ impl Client {
 /// The events of one connection, in order. Ends after the session closes.
 #[derive(Debug)]
 pub struct EventStream {
-    rx: mpsc::Receiver<ClientEvent>,
-    missed: Arc<AtomicU64>,
+    rx: events::Receiver<ClientEvent>,
 }
 
 impl EventStream {
@@ -186,11 +184,8 @@ impl EventStream {
     }
 
     fn poll_next_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<ClientEvent>> {
-        let missed = self.missed.swap(0, Ordering::AcqRel);
-        if missed > 0 {
-            return Poll::Ready(Some(ClientEvent::Lagged { missed }));
-        }
-        self.rx.poll_recv(cx)
+        self.rx
+            .poll_recv(cx, |missed| ClientEvent::Lagged { missed })
     }
 }
 
@@ -208,15 +203,14 @@ impl futures_core::Stream for EventStream {
 /// by the driver).
 pub async fn connect(config: ClientConfig) -> Result<(Client, EventStream), Error> {
     let (tx, rx) = mpsc::channel(256);
-    let (ev_tx, ev_rx) = mpsc::channel(config.event_queue.max(1));
-    let missed = Arc::new(AtomicU64::new(0));
+    let (ev_tx, ev_rx) = events::channel(config.event_queue);
     let (ready_tx, ready_rx) = oneshot::channel();
     let tls = driver::tls_connector(&config)?;
     let span = tracing::debug_span!("ami", addr = %config.addr);
-    let task = driver::Driver::new(config, tls, rx, ev_tx, missed.clone(), ready_tx);
+    let task = driver::Driver::new(config, tls, rx, ev_tx, ready_tx);
     tokio::spawn(tracing::Instrument::instrument(task.run(), span));
     match ready_rx.await {
-        Ok(Ok(())) => Ok((Client { tx }, EventStream { rx: ev_rx, missed })),
+        Ok(Ok(())) => Ok((Client { tx }, EventStream { rx: ev_rx })),
         Ok(Err(e)) => Err(e),
         Err(_) => Err(Error::new(Kind::Closed)),
     }

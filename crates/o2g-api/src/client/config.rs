@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::session::SessionConfig;
 
-pub use cti_tls::Roots;
+pub use cti_client::Roots;
 
 /// Everything [`connect`](super::connect) needs.
 #[derive(Clone, Debug)]

@@ -1,11 +1,10 @@
 //! The task that owns the session machine.
 
 use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use bytes::Bytes;
+use cti_client::events;
 use http_body_util::BodyExt;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -34,8 +33,7 @@ pub(super) struct Driver {
     http: Http,
     commands: mpsc::Receiver<Command>,
     commands_open: bool,
-    events: mpsc::Sender<ClientEvent>,
-    missed: Arc<AtomicU64>,
+    events: events::Sender<ClientEvent>,
     ready: Option<oneshot::Sender<Result<(), SessionError>>>,
     closers: Vec<oneshot::Sender<()>>,
     io_tx: mpsc::UnboundedSender<Io>,
@@ -48,8 +46,7 @@ impl Driver {
         config: ClientConfig,
         http: Http,
         commands: mpsc::Receiver<Command>,
-        events: mpsc::Sender<ClientEvent>,
-        missed: Arc<AtomicU64>,
+        events: events::Sender<ClientEvent>,
         ready: oneshot::Sender<Result<(), SessionError>>,
     ) -> Self {
         let (io_tx, io_rx) = mpsc::unbounded_channel();
@@ -59,7 +56,6 @@ impl Driver {
             commands,
             commands_open: true,
             events,
-            missed,
             ready: Some(ready),
             closers: Vec::new(),
             io_tx,
@@ -201,9 +197,7 @@ impl Driver {
     }
 
     fn deliver(&self, ev: ClientEvent) {
-        if self.events.try_send(ev).is_err() && !self.events.is_closed() {
-            self.missed.fetch_add(1, Ordering::AcqRel);
-        }
+        self.events.send(ev);
     }
 }
 

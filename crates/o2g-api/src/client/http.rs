@@ -211,10 +211,10 @@ impl Http {
     }
 }
 
-/// The verifying connector for `roots` (see `cti_tls`: the system-roots
+/// The verifying connector for `roots` (see `cti_client`: the system-roots
 /// configuration is built once per process).
 fn tls_connector(roots: &Roots) -> Result<TlsConnector, String> {
-    cti_tls::client_config(roots)
+    cti_client::client_config(roots)
         .map(TlsConnector::from)
         .map_err(|e| e.to_string())
 }

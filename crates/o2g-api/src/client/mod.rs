@@ -20,11 +20,10 @@ mod http;
 pub use config::{ClientConfig, Roots};
 
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 
 use ::http::StatusCode;
+use cti_client::events;
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
@@ -148,8 +147,7 @@ impl Client {
 /// The events of the session, in order. Ends after the session closes.
 #[derive(Debug)]
 pub struct EventStream {
-    rx: mpsc::Receiver<ClientEvent>,
-    missed: Arc<AtomicU64>,
+    rx: events::Receiver<ClientEvent>,
 }
 
 impl EventStream {
@@ -159,11 +157,8 @@ impl EventStream {
     }
 
     fn poll_next_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<ClientEvent>> {
-        let missed = self.missed.swap(0, Ordering::AcqRel);
-        if missed > 0 {
-            return Poll::Ready(Some(ClientEvent::Lagged { missed }));
-        }
-        self.rx.poll_recv(cx)
+        self.rx
+            .poll_recv(cx, |missed| ClientEvent::Lagged { missed })
     }
 }
 
@@ -184,14 +179,13 @@ impl futures_core::Stream for EventStream {
 pub async fn connect(config: ClientConfig) -> Result<(Client, EventStream), Error> {
     let http = http::Http::new(&config).map_err(Error::Config)?;
     let (tx, rx) = mpsc::channel(256);
-    let (ev_tx, ev_rx) = mpsc::channel(config.event_queue.max(1));
-    let missed = Arc::new(AtomicU64::new(0));
+    let (ev_tx, ev_rx) = events::channel(config.event_queue);
     let (ready_tx, ready_rx) = oneshot::channel();
     let span = tracing::debug_span!("o2g", login = %config.session.login);
-    let driver = driver::Driver::new(config, http.clone(), rx, ev_tx, missed.clone(), ready_tx);
+    let driver = driver::Driver::new(config, http.clone(), rx, ev_tx, ready_tx);
     tokio::spawn(driver.run().instrument(span));
     match ready_rx.await {
-        Ok(Ok(())) => Ok((Client { tx, http }, EventStream { rx: ev_rx, missed })),
+        Ok(Ok(())) => Ok((Client { tx, http }, EventStream { rx: ev_rx })),
         Ok(Err(e)) => Err(Error::Session(e)),
         Err(_) => Err(Error::Closed),
     }

@@ -1,6 +1,5 @@
-//! TLS trust shared by the clients of the CTI crates (`ami-proto`,
-//! `o2g-api`, …): which certificate authorities a connection trusts, and
-//! the rustls client configuration built from them.
+//! TLS trust: which certificate authorities a connection trusts, and the
+//! rustls client configuration built from them.
 //!
 //! Certificates and host names are always verified; there is no "accept
 //! any certificate" switch. PBX and gateway installations often use their
@@ -10,7 +9,6 @@
 //! Reading and parsing the system store is the costliest part of setting
 //! up a client, so the configuration for [`Roots::System`] is built once
 //! per process and shared.
-#![warn(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
