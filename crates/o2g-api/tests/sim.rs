@@ -336,6 +336,30 @@ const REF1: &str = "7c41a0e200010100";
 const REF2: &str = "7c41a0e200020100";
 const REF3: &str = "7c41a0e200030100";
 
+/// 1001 calls 1002 (answered, call `REF1`), puts it on hold and calls
+/// 1003, who answers: the events are read; returns the enquiry call's
+/// reference and 1003's.
+async fn enquiry_call(admin: &Session, ch: &mut Channel) -> (String, String) {
+    make_call(admin, "1001", "1002").await;
+    answer(admin, "1002", REF2).await;
+    ch.lines(7).await;
+    admin
+        .api(
+            Method::POST,
+            &format!("/telephony/calls/{REF1}/hold?loginName=oxe1001"),
+            Some(json!({"deviceId":"1001"})),
+        )
+        .await;
+    ch.lines(2).await;
+    make_call(admin, "1001", "1003").await;
+    let enquiry = ch.lines(3).await;
+    let eq_ref = enquiry[0]["callRef"].as_str().unwrap().to_owned();
+    let c_ref = enquiry[2]["callRef"].as_str().unwrap().to_owned();
+    answer(admin, "1003", &c_ref).await;
+    ch.lines(3).await;
+    (eq_ref, c_ref)
+}
+
 fn names(v: &[Value]) -> Vec<String> {
     v.iter()
         .map(|e| {
@@ -899,23 +923,7 @@ async fn hold_and_retrieve() {
 async fn supervised_transfer_connects_the_two_others() {
     let sim = sim::start(SimConfig::default()).await.unwrap();
     let (admin, mut ch) = admin_channel(&sim).await;
-    make_call(&admin, "1001", "1002").await;
-    answer(&admin, "1002", REF2).await;
-    ch.lines(7).await;
-    admin
-        .api(
-            Method::POST,
-            &format!("/telephony/calls/{REF1}/hold?loginName=oxe1001"),
-            Some(json!({"deviceId":"1001"})),
-        )
-        .await;
-    ch.lines(2).await;
-    make_call(&admin, "1001", "1003").await;
-    let enquiry = ch.lines(3).await;
-    let eq_ref = enquiry[0]["callRef"].as_str().unwrap().to_owned();
-    let c_ref = enquiry[2]["callRef"].as_str().unwrap().to_owned();
-    answer(&admin, "1003", &c_ref).await;
-    ch.lines(3).await;
+    let (eq_ref, _) = enquiry_call(&admin, &mut ch).await;
     let (st, v) = admin
         .api(
             Method::POST,
@@ -1125,23 +1133,7 @@ async fn a_new_poll_replaces_the_open_channel_and_shutdown_stops_everything() {
 async fn merge_makes_a_conference_and_redirect_deflects_a_ringing_call() {
     let sim = sim::start(SimConfig::default()).await.unwrap();
     let (admin, mut ch) = admin_channel(&sim).await;
-    make_call(&admin, "1001", "1002").await;
-    answer(&admin, "1002", REF2).await;
-    ch.lines(7).await;
-    admin
-        .api(
-            Method::POST,
-            &format!("/telephony/calls/{REF1}/hold?loginName=oxe1001"),
-            Some(json!({"deviceId":"1001"})),
-        )
-        .await;
-    ch.lines(2).await;
-    make_call(&admin, "1001", "1003").await;
-    let enquiry = ch.lines(3).await;
-    let eq_ref = enquiry[0]["callRef"].as_str().unwrap().to_owned();
-    let c_ref = enquiry[2]["callRef"].as_str().unwrap().to_owned();
-    answer(&admin, "1003", &c_ref).await;
-    ch.lines(3).await;
+    let (eq_ref, c_ref) = enquiry_call(&admin, &mut ch).await;
     let (st, v) = admin
         .api(
             Method::POST,
