@@ -134,12 +134,8 @@ impl Decoder {
     /// `Some(Ok(_))` for a banner or message.
     #[inline]
     pub fn decode(&mut self, buf: &mut BytesMut) -> Option<Result<Decoded, DecodeError>> {
-        self.give_back(buf);
-        if self.no_line_end_yet(buf) {
-            return None;
-        }
         let max_headers = self.limits.max_headers;
-        match self.step(buf)? {
+        match self.next_item(buf)? {
             Err(e) => Some(Err(e)),
             Ok(Framed::Banner { end, len }) => {
                 let banner = buf.split_to(end).freeze();
@@ -172,12 +168,8 @@ impl Decoder {
         &'b mut self,
         buf: &'b mut BytesMut,
     ) -> Option<Result<RawDecoded<'b>, DecodeError>> {
-        self.give_back(buf);
-        if self.no_line_end_yet(buf) {
-            return None;
-        }
         let max_headers = self.limits.max_headers;
-        match self.step(buf)? {
+        match self.next_item(buf)? {
             Err(e) => Some(Err(e)),
             Ok(Framed::Banner { end, len }) => {
                 self.lent = end;
@@ -199,6 +191,17 @@ impl Decoder {
                 })
             }
         }
+    }
+
+    /// Where the next item is: the previous loan returned, then the short
+    /// way out for a read without a line end, then the framer.
+    #[inline]
+    fn next_item(&mut self, buf: &mut BytesMut) -> Option<Result<Framed, DecodeError>> {
+        self.give_back(buf);
+        if self.no_line_end_yet(buf) {
+            return None;
+        }
+        self.step(buf)
     }
 
     /// The short way out for small reads in the middle of a message: when
