@@ -246,16 +246,16 @@ struct SimState {
     cli: BTreeMap<String, Vec<String>>,
     /// Channels up at start, in list order.
     #[serde(default)]
-    channels: Vec<StateChannel>,
+    channels: Vec<sim::SeedChannel>,
     /// Bridges at start, in list order.
     #[serde(default)]
-    bridges: Vec<StateBridge>,
+    bridges: Vec<sim::SeedBridge>,
     /// PJSIP objects.
     #[serde(default)]
     pjsip: StatePjsip,
     /// Queues with their statistics.
     #[serde(default)]
-    queues: Vec<StateQueue>,
+    queues: Vec<sim::Queue>,
     /// Device states, in `DeviceStateList` order: `[device, state]`.
     #[serde(default)]
     device_states: Vec<(String, String)>,
@@ -263,129 +263,18 @@ struct SimState {
     commands: Option<Vec<(String, String, String)>>,
 }
 
-type Pairs = Vec<(String, String)>;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StateChannel {
-    name: String,
-    #[serde(default)]
-    state: String,
-    caller_id_num: String,
-    caller_id_name: String,
-    connected_line_num: String,
-    connected_line_name: String,
-    context: String,
-    exten: String,
-    priority: u32,
-    uniqueid: String,
-    linkedid: String,
-    application: String,
-    application_data: String,
-    bridge: Option<String>,
-    /// Seconds.
-    #[serde(default)]
-    age: u64,
-    #[serde(default)]
-    format: String,
-    #[serde(default)]
-    variables: Pairs,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StateBridge {
-    id: String,
-    #[serde(rename = "type")]
-    bridge_type: String,
-    technology: String,
-    creator: String,
-    name: String,
-    video_source_mode: String,
-}
-
+/// The PJSIP objects of a state file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StatePjsip {
     #[serde(default)]
-    endpoints: Vec<StateEndpoint>,
+    endpoints: Vec<sim::PjsipEndpoint>,
     #[serde(default)]
-    aors: Vec<StateAor>,
+    aors: Vec<sim::PjsipAor>,
     #[serde(default)]
-    auths: Vec<StateObject>,
+    auths: Vec<sim::PjsipObject>,
     #[serde(default)]
-    contacts: Vec<StateObject>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StateEndpoint {
-    name: String,
-    list: Pairs,
-    details: Vec<(String, Pairs)>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StateAor {
-    name: String,
-    list: Pairs,
-    registration: Pairs,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StateObject {
-    name: String,
-    headers: Pairs,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StateQueue {
-    name: String,
-    max: u32,
-    strategy: String,
-    hold_time: u64,
-    talk_time: u64,
-    completed: u64,
-    abandoned: u64,
-    service_level: u64,
-    service_level_perf: String,
-    service_level_perf2: String,
-    weight: i32,
-    members: Vec<StateMember>,
-    #[serde(default)]
-    callers: Vec<StateCaller>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StateMember {
-    name: String,
-    location: String,
-    #[serde(default)]
-    state_interface: String,
-    membership: String,
-    penalty: i32,
-    calls_taken: u64,
-    last_call: u64,
-    last_pause: u64,
-    login_time: u64,
-    #[serde(default)]
-    paused: bool,
-    #[serde(default)]
-    paused_reason: String,
-    wrapup_time: u32,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StateCaller {
-    channel: String,
-    priority: i32,
-    /// Seconds waited when the simulator starts.
-    waited: u64,
+    contacts: Vec<sim::PjsipObject>,
 }
 
 impl SimState {
@@ -443,103 +332,25 @@ impl SimState {
             config = config.cli_output(&cmd, lines);
         }
         for c in self.channels {
-            config = config.seed_channel(sim::SeedChannel {
-                name: c.name,
-                state: c.state,
-                caller_id_num: c.caller_id_num,
-                caller_id_name: c.caller_id_name,
-                connected_line_num: c.connected_line_num,
-                connected_line_name: c.connected_line_name,
-                context: c.context,
-                exten: c.exten,
-                priority: c.priority,
-                uniqueid: c.uniqueid,
-                linkedid: c.linkedid,
-                application: c.application,
-                application_data: c.application_data,
-                bridge: c.bridge,
-                age: Duration::from_secs(c.age),
-                format: c.format,
-                variables: c.variables,
-            });
+            config = config.seed_channel(c);
         }
         for b in self.bridges {
-            config = config.seed_bridge(sim::SeedBridge {
-                id: b.id,
-                bridge_type: b.bridge_type,
-                technology: b.technology,
-                creator: b.creator,
-                name: b.name,
-                video_source_mode: b.video_source_mode,
-            });
+            config = config.seed_bridge(b);
         }
         for e in self.pjsip.endpoints {
-            config = config.pjsip_endpoint(sim::PjsipEndpoint {
-                name: e.name,
-                list: e.list,
-                details: e.details,
-            });
+            config = config.pjsip_endpoint(e);
         }
         for a in self.pjsip.aors {
-            config = config.pjsip_aor(sim::PjsipAor {
-                name: a.name,
-                list: a.list,
-                registration: a.registration,
-            });
+            config = config.pjsip_aor(a);
         }
         for a in self.pjsip.auths {
-            config = config.pjsip_auth(sim::PjsipObject {
-                name: a.name,
-                headers: a.headers,
-            });
+            config = config.pjsip_auth(a);
         }
         for c in self.pjsip.contacts {
-            config = config.pjsip_contact(sim::PjsipObject {
-                name: c.name,
-                headers: c.headers,
-            });
+            config = config.pjsip_contact(c);
         }
         for q in self.queues {
-            config = config.queue(sim::Queue {
-                name: q.name,
-                max: q.max,
-                strategy: q.strategy,
-                hold_time: q.hold_time,
-                talk_time: q.talk_time,
-                completed: q.completed,
-                abandoned: q.abandoned,
-                service_level: q.service_level,
-                service_level_perf: q.service_level_perf,
-                service_level_perf2: q.service_level_perf2,
-                weight: q.weight,
-                members: q
-                    .members
-                    .into_iter()
-                    .map(|m| sim::QueueMember {
-                        name: m.name,
-                        location: m.location,
-                        state_interface: m.state_interface,
-                        membership: m.membership,
-                        penalty: m.penalty,
-                        calls_taken: m.calls_taken,
-                        last_call: m.last_call,
-                        last_pause: m.last_pause,
-                        login_time: m.login_time,
-                        paused: m.paused,
-                        paused_reason: m.paused_reason,
-                        wrapup_time: m.wrapup_time,
-                    })
-                    .collect(),
-                callers: q
-                    .callers
-                    .into_iter()
-                    .map(|c| sim::QueueCaller {
-                        channel: c.channel,
-                        priority: c.priority,
-                        waited: Duration::from_secs(c.waited),
-                    })
-                    .collect(),
-            });
+            config = config.queue(q);
         }
         for (device, state) in self.device_states {
             config = config.device_state(device, state);

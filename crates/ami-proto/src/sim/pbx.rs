@@ -2,8 +2,19 @@
 //! up, PJSIP objects, queues, device states, the manager actions it
 //! registered. Plain data, set through [`SimConfig`](super::SimConfig)'s
 //! builder methods; the simulator's list actions read it.
+//!
+//! Each type reads from JSON too (serde, field names as in Rust,
+//! durations in whole seconds, unknown fields refused), which is how the
+//! conformance fixtures' state files describe a recorded PBX.
 
 use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+/// A duration written as whole seconds.
+fn seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    u64::deserialize(d).map(Duration::from_secs)
+}
 
 /// Ordered `Name: value` pairs, as an object shows in an event.
 pub type Headers = Vec<(String, String)>;
@@ -11,11 +22,13 @@ pub type Headers = Vec<(String, String)>;
 /// A channel that is up when the simulator starts (a call placed before
 /// it, e.g. by the lab's control session). It lives until a `Hangup`
 /// action ends it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SeedChannel {
     /// `Local/510@test-00000007;2`, `PJSIP/1001-00000001`.
     pub name: String,
     /// `Up`, `Ring`, `Ringing` or `Down` (anything else reads as `Up`).
+    #[serde(default)]
     pub state: String,
     /// Caller id number (`<unknown>` when not set).
     pub caller_id_num: String,
@@ -42,21 +55,26 @@ pub struct SeedChannel {
     /// The bridge it is in (one of the seeded bridges), if any.
     pub bridge: Option<String>,
     /// How long it has existed when the simulator starts.
+    #[serde(default, deserialize_with = "seconds")]
     pub age: Duration,
     /// Its media format (`Nativeformats: (slin)`; empty: `ulaw`).
+    #[serde(default)]
     pub format: String,
     /// Channel variables in the order `Status` with `AllVariables` lists
     /// them.
+    #[serde(default)]
     pub variables: Vec<(String, String)>,
 }
 
 /// A bridge that exists when the simulator starts; its members are the
 /// seeded channels naming it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SeedBridge {
     /// `BridgeUniqueid`.
     pub id: String,
     /// `BridgeType` (`basic`).
+    #[serde(rename = "type")]
     pub bridge_type: String,
     /// `BridgeTechnology` (`simple_bridge`).
     pub technology: String,
@@ -69,7 +87,8 @@ pub struct SeedBridge {
 }
 
 /// A PJSIP endpoint as the PJSIP list actions show it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PjsipEndpoint {
     /// Its name (`ObjectName`).
     pub name: String,
@@ -82,7 +101,8 @@ pub struct PjsipEndpoint {
 }
 
 /// A PJSIP AOR.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PjsipAor {
     /// Its name.
     pub name: String,
@@ -95,7 +115,8 @@ pub struct PjsipAor {
 
 /// A PJSIP object shown by one list action only (an auth's `AuthList`, a
 /// contact's `ContactList`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PjsipObject {
     /// Its name.
     pub name: String,
@@ -104,7 +125,8 @@ pub struct PjsipObject {
 }
 
 /// A queue (`queues.conf` section) with its statistics.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Queue {
     /// The queue name.
     pub name: String,
@@ -131,17 +153,20 @@ pub struct Queue {
     /// Members, in the order `QueueStatus` lists them.
     pub members: Vec<QueueMember>,
     /// Callers waiting, in position order.
+    #[serde(default)]
     pub callers: Vec<QueueCaller>,
 }
 
 /// A queue member.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct QueueMember {
     /// Member name.
     pub name: String,
     /// Interface (`Local/100@test`).
     pub location: String,
     /// Interface whose device state is the member's (empty: `location`).
+    #[serde(default)]
     pub state_interface: String,
     /// `static`, `dynamic` or `realtime`.
     pub membership: String,
@@ -156,21 +181,25 @@ pub struct QueueMember {
     /// Unix time it was added.
     pub login_time: u64,
     /// Paused.
+    #[serde(default)]
     pub paused: bool,
     /// Why paused.
+    #[serde(default)]
     pub paused_reason: String,
     /// Wrap-up time (s).
     pub wrapup_time: u32,
 }
 
 /// A caller waiting in a queue: one of the seeded channels.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct QueueCaller {
     /// The channel's name.
     pub channel: String,
     /// Its queue priority.
     pub priority: i32,
     /// How long it has waited when the simulator starts.
+    #[serde(deserialize_with = "seconds")]
     pub waited: Duration,
 }
 
