@@ -90,6 +90,7 @@ pub mod types;
 
 pub use cti_core;
 pub use types::generated::{actions, events};
+pub use types::values;
 pub use types::{Action, Event};
 pub use types::{
     ActionId, Header, HeaderName, HeaderValue, Message, MessageBuilder, MessageKind,
