@@ -14,7 +14,10 @@
 //!   the events by case-insensitive name (union of headers, first-seen order);
 //! - [`UNDOCUMENTED_EVENTS`], list replies the wire sends that no
 //!   documentation lists;
-//! - `ami-actions.tsv` (`action`, `required`, `optional`).
+//! - `ami-actions.tsv` (`action`, `required`, `optional`);
+//! - `ami-types.tsv` (`kind`, `scope`, `header`, `type`, `note`): the type
+//!   of the headers that are not plain strings (see [`ValueType`]); every
+//!   row must match at least one header of the catalogue.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -112,12 +115,14 @@ fn generate(root: &Path) -> Result<Vec<(PathBuf, String)>> {
     let input = root.join(INPUT_DIR);
     let events = read_events(&input)?;
     let actions = read_actions(&input)?;
+    let types = Types::read(&input.join("ami-types.tsv"))?;
     let out = Path::new(OUTPUT_DIR);
     let files = [
         (out.join("mod.rs"), gen_mod(events.len(), actions.len())?),
-        (out.join("events.rs"), gen_events(&events)?),
-        (out.join("actions.rs"), gen_actions(&actions)?),
+        (out.join("events.rs"), gen_events(&events, &types)?),
+        (out.join("actions.rs"), gen_actions(&actions, &types)?),
     ];
+    types.check_all_used()?;
     files
         .into_iter()
         .map(|(path, text)| Ok((path, rustfmt(root, &text)?)))
@@ -271,6 +276,263 @@ fn read_actions(dir: &Path) -> Result<Vec<ActionDef>> {
     Ok(actions)
 }
 
+// ----------------------------------------------------------------- types
+
+/// The type of a header's value, as `ami-types.tsv` names it. Setters take
+/// the Rust type and write Asterisk's spelling; accessors read it back
+/// without panicking or defaulting (helpers in `ami_proto::values`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ValueType {
+    /// `str`: a plain string (the default; a row only documents it).
+    Str,
+    /// `bool`: written `true`/`false`; read like Asterisk's `ast_true`.
+    Bool,
+    /// `u16`, `u32`, `u64`: unsigned decimal.
+    Uint(&'static str),
+    /// `duration_ms`: a `Duration`, in whole milliseconds on the wire.
+    Millis,
+    /// `duration_s`: a `Duration`, in whole seconds on the wire.
+    Seconds,
+    /// An enum of `ami_proto::values` with an `Other(String)` variant.
+    Enum(&'static str),
+}
+
+/// The enums of `ami_proto::values` a row may name.
+const ENUMS: &[&str] = &[
+    "ChannelState",
+    "DeviceStatus",
+    "DialStatus",
+    "TransferResult",
+];
+
+impl ValueType {
+    fn parse(name: &str) -> Result<Self> {
+        Ok(match name {
+            "str" => Self::Str,
+            "bool" => Self::Bool,
+            "u16" => Self::Uint("u16"),
+            "u32" => Self::Uint("u32"),
+            "u64" => Self::Uint("u64"),
+            "duration_ms" => Self::Millis,
+            "duration_s" => Self::Seconds,
+            other => match ENUMS.iter().find(|e| **e == other) {
+                Some(e) => Self::Enum(e),
+                None => bail!(
+                    "unknown type {other:?} (str, bool, u16, u32, u64, duration_ms, \
+                     duration_s or one of {ENUMS:?})"
+                ),
+            },
+        })
+    }
+
+    /// The setter's parameter type.
+    fn param(self) -> String {
+        match self {
+            Self::Str => "&str".to_owned(),
+            Self::Bool => "bool".to_owned(),
+            Self::Uint(t) => t.to_owned(),
+            Self::Millis | Self::Seconds => "Duration".to_owned(),
+            Self::Enum(e) => format!("values::{e}"),
+        }
+    }
+
+    /// The expression (a `&str`) that writes parameter `v`.
+    fn encode(self, v: &str) -> String {
+        match self {
+            Self::Str => v.to_owned(),
+            Self::Bool => format!("values::format_bool({v})"),
+            Self::Uint(_) => format!("&{v}.to_string()"),
+            Self::Millis => format!("&values::format_millis({v})"),
+            Self::Seconds => format!("&values::format_seconds({v})"),
+            Self::Enum(_) => format!("{v}.as_str()"),
+        }
+    }
+
+    /// The accessor's return type.
+    fn output(self) -> String {
+        match self {
+            Self::Str => "Option<&str>".to_owned(),
+            Self::Bool => "Option<Result<bool, InvalidValue>>".to_owned(),
+            Self::Uint(t) => format!("Option<Result<{t}, InvalidValue>>"),
+            Self::Millis | Self::Seconds => "Option<Result<Duration, InvalidValue>>".to_owned(),
+            Self::Enum(e) => format!("Option<values::{e}>"),
+        }
+    }
+
+    /// What follows the raw `Option<&str>` in the accessor.
+    fn decode(self) -> String {
+        match self {
+            Self::Str => String::new(),
+            Self::Bool => ".map(values::parse_bool)".to_owned(),
+            Self::Uint(t) => format!(".map(values::parse_uint::<{t}>)"),
+            Self::Millis => ".map(values::parse_millis)".to_owned(),
+            Self::Seconds => ".map(values::parse_seconds)".to_owned(),
+            Self::Enum(e) => format!(".map(values::{e}::from_ami)"),
+        }
+    }
+
+    /// A sentence for the setter's doc: what it writes.
+    fn writes(self) -> String {
+        match self {
+            Self::Str => String::new(),
+            Self::Bool => " Written `true` or `false`.".to_owned(),
+            Self::Uint(_) => " Written in decimal.".to_owned(),
+            Self::Millis => {
+                " Written in whole milliseconds, rounded up ([`values::format_millis`]).".to_owned()
+            }
+            Self::Seconds => {
+                " Written in whole seconds, rounded up ([`values::format_seconds`]).".to_owned()
+            }
+            Self::Enum(_) => " Written as its wire spelling.".to_owned(),
+        }
+    }
+
+    /// A sentence for the accessor's doc: how it reads.
+    fn reads(self) -> String {
+        match self {
+            Self::Str => String::new(),
+            Self::Bool => " Read by [`values::parse_bool`]; `Err` keeps a value that is not a \
+                           boolean."
+                .to_owned(),
+            Self::Uint(t) => {
+                format!(" Read as `{t}`; `Err` keeps a value that is not one.")
+            }
+            Self::Millis => " Read in milliseconds; `Err` keeps a value that is not a whole \
+                             number."
+                .to_owned(),
+            Self::Seconds => {
+                " Read in seconds; `Err` keeps a value that is not a whole number.".to_owned()
+            }
+            Self::Enum(e) => format!(
+                " A value [`values::{e}`] does not know is [`values::{e}::Other`], kept raw."
+            ),
+        }
+    }
+}
+
+/// Whether a type-table row is about actions or events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Action,
+    Event,
+}
+
+/// One row of `ami-types.tsv`.
+#[derive(Debug)]
+struct TypeRow {
+    line: usize,
+    kind: Kind,
+    /// An action or event name, or `*` for all of that kind.
+    scope: String,
+    /// A header name, or `*Suffix` for every header ending in `Suffix`.
+    header: String,
+    ty: ValueType,
+    note: String,
+    used: std::cell::Cell<usize>,
+}
+
+impl TypeRow {
+    fn matches(&self, kind: Kind, scope: &str, header: &str) -> bool {
+        let scope_ok = self.scope == "*" || self.scope.eq_ignore_ascii_case(scope);
+        let header_ok = match self.header.strip_prefix('*') {
+            Some(suffix) => {
+                header.len() >= suffix.len()
+                    && header.is_char_boundary(header.len() - suffix.len())
+                    && header[header.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+            }
+            None => self.header.eq_ignore_ascii_case(header),
+        };
+        self.kind == kind && scope_ok && header_ok
+    }
+
+    /// More specific rows win: a named scope over `*`, an exact header over
+    /// a suffix.
+    fn rank(&self) -> u8 {
+        u8::from(self.scope != "*") * 2 + u8::from(!self.header.starts_with('*'))
+    }
+}
+
+/// The type table.
+#[derive(Debug)]
+struct Types {
+    rows: Vec<TypeRow>,
+}
+
+impl Types {
+    fn read(path: &Path) -> Result<Self> {
+        let mut rows = Vec::new();
+        for (i, row) in read_tsv(path, 5)?.into_iter().enumerate() {
+            let line = i + 2;
+            let kind = match row[0].as_str() {
+                "action" => Kind::Action,
+                "event" => Kind::Event,
+                other => bail!(
+                    "{}:{line}: kind {other:?}, expected action or event",
+                    path.display()
+                ),
+            };
+            let ty =
+                ValueType::parse(&row[3]).with_context(|| format!("{}:{line}", path.display()))?;
+            if row[1].is_empty() || row[2].is_empty() || row[2] == "*" {
+                bail!("{}:{line}: empty scope or header", path.display());
+            }
+            if row[4].trim().is_empty() {
+                bail!(
+                    "{}:{line}: say where the type comes from in the note",
+                    path.display()
+                );
+            }
+            rows.push(TypeRow {
+                line,
+                kind,
+                scope: row[1].clone(),
+                header: row[2].clone(),
+                ty,
+                note: row[4].trim().to_owned(),
+                used: std::cell::Cell::new(0),
+            });
+        }
+        Ok(Self { rows })
+    }
+
+    /// The row that types `header` of action or event `scope`, if any.
+    fn lookup(&self, kind: Kind, scope: &str, header: &str) -> Result<Option<&TypeRow>> {
+        let mut best: Option<&TypeRow> = None;
+        for r in self.rows.iter().filter(|r| r.matches(kind, scope, header)) {
+            match best {
+                Some(b) if b.rank() > r.rank() => {}
+                Some(b) if b.rank() == r.rank() => bail!(
+                    "ami-types.tsv lines {} and {} both type {scope} {header}",
+                    b.line,
+                    r.line
+                ),
+                _ => best = Some(r),
+            }
+        }
+        if let Some(b) = best {
+            b.used.set(b.used.get() + 1);
+        }
+        Ok(best)
+    }
+
+    /// Fails on a row that typed nothing (a typo, or a name the catalogue
+    /// lost).
+    fn check_all_used(&self) -> Result<()> {
+        for r in &self.rows {
+            if r.used.get() == 0 {
+                bail!(
+                    "ami-types.tsv line {}: no {:?} {} has a header {}",
+                    r.line,
+                    r.kind,
+                    r.scope,
+                    r.header
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
 // ----------------------------------------------------------------- names
 
 /// `snake_case` of a header or parameter name: `CallerIDNum` →
@@ -412,13 +674,19 @@ fn gen_mod(events: usize, actions: usize) -> Result<String> {
         "//! - [`actions`]: one builder per action, with the required parameters in `new` and \
          a setter per optional one, and the [`Action`](actions::Action) trait."
     )?;
+    writeln!(
+        s,
+        "//! - Headers the type table (`ami-types.tsv`) types use the value types of \
+         [`values`](crate::values): booleans, integers, durations and enums that keep unknown \
+         values."
+    )?;
     writeln!(s)?;
     writeln!(s, "pub mod actions;")?;
     writeln!(s, "pub mod events;")?;
     Ok(s)
 }
 
-fn gen_events(events: &[EventDef]) -> Result<String> {
+fn gen_events(events: &[EventDef], types: &Types) -> Result<String> {
     let idents = type_idents(events.iter().map(|e| e.name.as_str()))?;
     let mut s = String::new();
     writeln!(s, "{GENERATED}")?;
@@ -430,12 +698,26 @@ fn gen_events(events: &[EventDef]) -> Result<String> {
          demand (the first one, ignoring case), so decoding stays zero-copy and headers the \
          catalogue does not list are still in [`message`](Newchannel::message)."
     )?;
+    writeln!(s, "//!")?;
+    writeln!(
+        s,
+        "//! An accessor is named after its header. It gives `Option<&str>` for a string; where \
+         the type table (`codegen/ami-types.tsv`) types the header, it gives the typed value: \
+         `Option<Result<T, InvalidValue>>` for a number, boolean or duration (the error keeps \
+         the raw text) and `Option<E>` for an enum of [`values`], whose `Other` variant keeps \
+         a value it does not know. `None` always means the header is absent, and the text as \
+         received is always [`Message::get`]."
+    )?;
+    writeln!(s, "//!")?;
     writeln!(
         s,
         "//! [`Event::from_message`] classifies an event by name, ignoring ASCII case (the \
          documentation's `NewExten` is `Newexten` on the wire)."
     )?;
     writeln!(s)?;
+    writeln!(s, "use std::time::Duration;")?;
+    writeln!(s)?;
+    writeln!(s, "use crate::types::values::{{self, InvalidValue}};")?;
     writeln!(s, "use crate::{{Message, MessageKind}};")?;
     writeln!(s)?;
     writeln!(
@@ -653,24 +935,32 @@ fn gen_events(events: &[EventDef]) -> Result<String> {
         let mut names = Names::new(EVENT_RESERVED);
         for h in &e.headers {
             let f = names.ident(h)?;
+            let row = types.lookup(Kind::Event, &e.name, h)?;
+            let ty = row.map_or(ValueType::Str, |r| r.ty);
             writeln!(s)?;
-            if h.eq_ignore_ascii_case("Event") {
-                // The first `Event:` header is the event's name; this one
-                // is a field of the same name further down.
-                writeln!(
-                    s,
-                    "    /// The `{h}` header (the second one: the first is the event's name)."
-                )?;
-                writeln!(s, "    pub fn {f}(&self) -> Option<&str> {{")?;
-                writeln!(
-                    s,
-                    "        self.0.headers().skip(1).find(|h| h.is({h:?})).and_then(|h| h.value())"
-                )?;
+            // The first `Event:` header is the event's name; a field of the
+            // same name is the second one.
+            let (which, raw) = if h.eq_ignore_ascii_case("Event") {
+                (
+                    " (the second one: the first is the event's name)",
+                    format!(
+                        "self.0.headers().skip(1).find(|h| h.is({h:?})).and_then(|h| h.value())"
+                    ),
+                )
             } else {
-                writeln!(s, "    /// The `{h}` header.")?;
-                writeln!(s, "    pub fn {f}(&self) -> Option<&str> {{")?;
-                writeln!(s, "        self.0.get({h:?})")?;
+                ("", format!("self.0.get({h:?})"))
+            };
+            writeln!(s, "    /// The `{h}` header{which}.")?;
+            if let Some(r) = row.filter(|r| r.ty != ValueType::Str) {
+                writeln!(s, "    ///")?;
+                writeln!(s, "    /// {}{}", r.note, ty.reads())?;
+                writeln!(s, "    /// The text as received: `message().get({h:?})`.")?;
+            } else if let Some(r) = row {
+                writeln!(s, "    ///")?;
+                writeln!(s, "    /// {}", r.note)?;
             }
+            writeln!(s, "    pub fn {f}(&self) -> {} {{", ty.output())?;
+            writeln!(s, "        {raw}{}", ty.decode())?;
             writeln!(s, "    }}")?;
         }
         writeln!(s, "}}")?;
@@ -684,7 +974,7 @@ fn gen_events(events: &[EventDef]) -> Result<String> {
     Ok(s)
 }
 
-fn gen_actions(actions: &[ActionDef]) -> Result<String> {
+fn gen_actions(actions: &[ActionDef], types: &Types) -> Result<String> {
     let idents = type_idents(actions.iter().map(|a| a.name.as_str()))?;
     let mut s = String::new();
     writeln!(s, "{GENERATED}")?;
@@ -706,7 +996,19 @@ fn gen_actions(actions: &[ActionDef]) -> Result<String> {
          several optional parameters (`Originate` needs `Exten`, `Context` and `Priority`, or \
          `Application`)."
     )?;
+    writeln!(s, "//!")?;
+    writeln!(
+        s,
+        "//! Where the type table (`codegen/ami-types.tsv`) types a parameter, `new` or its \
+         setter takes the Rust type (`bool`, `u32`, [`Duration`], an enum of [`values`]) and \
+         writes Asterisk's spelling (`true`/`false`, decimal, the header's unit); every other \
+         parameter takes a `&str`. [`header`](Originate::header) appends any header as text, \
+         for values the type cannot say (a priority label, say)."
+    )?;
     writeln!(s)?;
+    writeln!(s, "use std::time::Duration;")?;
+    writeln!(s)?;
+    writeln!(s, "use crate::types::values;")?;
     writeln!(
         s,
         "use crate::{{Message, MessageBuilder, ValidationError}};"
@@ -768,23 +1070,36 @@ fn gen_actions(actions: &[ActionDef]) -> Result<String> {
                 format!(", then {}", code_list(&a.required))
             }
         )?;
-        writeln!(s, "    #[must_use]")?;
-        let sig: Vec<String> = params.iter().map(|(p, _)| format!("{p}: &str")).collect();
-        writeln!(s, "    pub fn new({}) -> Self {{", sig.join(", "))?;
-        write!(s, "        Self(Message::action({:?})", a.name)?;
+        let mut sig = Vec::new();
+        let mut body = format!("Message::action({:?})", a.name);
         for (p, r) in &params {
-            write!(s, ".header({r:?}, {p})")?;
+            let row = types.lookup(Kind::Action, &a.name, r)?;
+            let ty = row.map_or(ValueType::Str, |r| r.ty);
+            if let Some(row) = row {
+                writeln!(s, "    ///")?;
+                writeln!(s, "    /// `{p}` (`{r}`): {}{}", row.note, ty.writes())?;
+            }
+            sig.push(format!("{p}: {}", ty.param()));
+            write!(body, ".header({r:?}, {})", ty.encode(p))?;
         }
-        writeln!(s, ")")?;
+        writeln!(s, "    #[must_use]")?;
+        writeln!(s, "    pub fn new({}) -> Self {{", sig.join(", "))?;
+        writeln!(s, "        Self({body})")?;
         writeln!(s, "    }}")?;
         let mut setters = Names::new(ACTION_RESERVED);
         for o in &a.optional {
             let f = setters.ident(o)?;
+            let row = types.lookup(Kind::Action, &a.name, o)?;
+            let ty = row.map_or(ValueType::Str, |r| r.ty);
             writeln!(s)?;
             writeln!(s, "    /// Appends one `{o}` header.")?;
+            if let Some(row) = row {
+                writeln!(s, "    ///")?;
+                writeln!(s, "    /// {}{}", row.note, ty.writes())?;
+            }
             writeln!(s, "    #[must_use]")?;
-            writeln!(s, "    pub fn {f}(self, v: &str) -> Self {{")?;
-            writeln!(s, "        Self(self.0.header({o:?}, v))")?;
+            writeln!(s, "    pub fn {f}(self, v: {}) -> Self {{", ty.param())?;
+            writeln!(s, "        Self(self.0.header({o:?}, {}))", ty.encode("v"))?;
             writeln!(s, "    }}")?;
         }
         writeln!(s)?;
@@ -904,5 +1219,65 @@ mod tests {
         assert_eq!(type_ident("AOC-D"), "AocD");
         assert_eq!(type_ident("CEL"), "CEL");
         assert_eq!(type_ident("Newexten"), "Newexten");
+    }
+
+    fn row(kind: Kind, scope: &str, header: &str, ty: &str) -> TypeRow {
+        TypeRow {
+            line: 0,
+            kind,
+            scope: scope.to_owned(),
+            header: header.to_owned(),
+            ty: ValueType::parse(ty).unwrap(),
+            note: "n".to_owned(),
+            used: std::cell::Cell::new(0),
+        }
+    }
+
+    #[test]
+    fn type_rows_match_by_kind_scope_and_suffix_most_specific_first() {
+        let types = Types {
+            rows: vec![
+                row(Kind::Event, "*", "*ChannelState", "ChannelState"),
+                row(Kind::Event, "Hangup", "Cause", "u16"),
+                row(Kind::Event, "*", "Paused", "bool"),
+                row(Kind::Event, "Odd", "Paused", "str"),
+                row(Kind::Action, "Originate", "Timeout", "duration_ms"),
+            ],
+        };
+        let ty = |kind, scope, header| types.lookup(kind, scope, header).unwrap().map(|r| r.ty);
+        let state = Some(ValueType::Enum("ChannelState"));
+        assert_eq!(ty(Kind::Event, "Newstate", "ChannelState"), state);
+        assert_eq!(ty(Kind::Event, "DialBegin", "DestChannelState"), state);
+        assert_eq!(ty(Kind::Event, "Newstate", "ChannelStateDesc"), None);
+        assert_eq!(
+            ty(Kind::Event, "hangup", "cause"),
+            Some(ValueType::Uint("u16"))
+        );
+        assert_eq!(ty(Kind::Event, "Registry", "Cause"), None);
+        assert_eq!(ty(Kind::Event, "Odd", "Paused"), Some(ValueType::Str));
+        assert_eq!(
+            ty(Kind::Event, "QueueMemberPause", "Paused"),
+            Some(ValueType::Bool)
+        );
+        assert_eq!(ty(Kind::Event, "Originate", "Timeout"), None);
+        assert_eq!(
+            ty(Kind::Action, "Originate", "Timeout"),
+            Some(ValueType::Millis)
+        );
+        assert!(types.check_all_used().is_ok());
+
+        let unused = Types {
+            rows: vec![row(Kind::Action, "Originate", "Tmeout", "u32")],
+        };
+        assert!(unused.check_all_used().is_err());
+        let twice = Types {
+            rows: vec![
+                row(Kind::Event, "*", "Paused", "bool"),
+                row(Kind::Event, "*", "paused", "str"),
+            ],
+        };
+        assert!(twice.lookup(Kind::Event, "X", "Paused").is_err());
+        assert!(ValueType::parse("i32").is_err());
+        assert!(ValueType::parse("NoSuchEnum").is_err());
     }
 }

@@ -85,8 +85,8 @@ async fn md5_login_actions_lists_and_a_whole_call() {
     let originate = ami_proto::actions::Originate::new("PJSIP/1001")
         .exten("1002")
         .context("from-internal")
-        .priority("1")
-        .async_("true");
+        .priority(1)
+        .async_(true);
     let msg = ami_proto::Action::into_message(originate).unwrap();
     let queued = client.send(&msg).await.unwrap();
     assert_eq!(queued.get("Message"), Some("Originate successfully queued"));

@@ -2,10 +2,16 @@
 //! encoded to wire bytes, and the counts against the catalogue.
 
 use std::collections::HashSet;
+use std::time::Duration;
 
-use ami_proto::actions::{ACTION_NAMES, Action, Originate, Ping, UserEvent};
+use ami_proto::actions::{
+    ACTION_NAMES, AbsoluteTimeout, Action, Atxfer, BlindTransfer, Command, CoreShowChannels,
+    Getvar, Hangup, Originate, Ping, QueueAdd, QueuePause, QueueRemove, Redirect, Setvar, Status,
+    UserEvent,
+};
 use ami_proto::codec::{Decoded, Decoder};
 use ami_proto::events::{EVENT_NAMES, NewExten, QueueMember};
+use ami_proto::values::{ChannelState, DeviceStatus, DialStatus, TransferResult};
 use ami_proto::{Event, Message};
 use bytes::BytesMut;
 
@@ -174,7 +180,9 @@ ActionID: queuestatus-1\r\n\
     assert_eq!(qm.name(), Some("Member Two"));
     assert_eq!(qm.state_interface(), Some("Local/500@test"));
     assert_eq!(qm.paused_reason(), Some(""));
-    assert_eq!(qm.wrapuptime(), Some("0"));
+    assert_eq!(qm.wrapuptime(), Some(Ok(Duration::ZERO)));
+    assert_eq!(qm.paused(), Some(Ok(false)));
+    assert_eq!(qm.message().get("Paused"), Some("0"));
     assert_eq!(qm.message().action_id(), Some("queuestatus-1"));
     let Some(Event::QueueStatusComplete(done)) = typed.next() else {
         panic!("not QueueStatusComplete")
@@ -188,7 +196,7 @@ fn originate_encodes_in_order_with_repeated_variables() {
     let m = Originate::new("Local/200@test")
         .context("test")
         .exten("100")
-        .priority("1")
+        .priority(1)
         .variable("A=1")
         .variable("B=2")
         .into_message()
@@ -274,4 +282,248 @@ fn one_typed_action_per_catalogue_name() {
         .collect();
     assert_eq!(generated.len(), ACTION_NAMES.len(), "no name twice");
     assert_eq!(generated, expected);
+}
+
+/// The wire bytes of an action.
+fn wire(action: impl Action) -> String {
+    let m = action.into_message().expect("valid");
+    String::from_utf8(m.to_bytes().to_vec()).expect("UTF-8")
+}
+
+#[test]
+fn typed_setters_write_asterisk_spellings() {
+    assert_eq!(
+        wire(
+            Originate::new("PJSIP/1001")
+                .exten("1002")
+                .context("from-internal")
+                .priority(1)
+                .timeout(Duration::from_secs(30))
+                .early_media(false)
+                .async_(true)
+                .variable("A=1")
+        ),
+        "Action: Originate\r\nChannel: PJSIP/1001\r\nExten: 1002\r\nContext: from-internal\r\n\
+         Priority: 1\r\nTimeout: 30000\r\nEarlyMedia: false\r\nAsync: true\r\nVariable: A=1\r\n\r\n"
+    );
+    // Sub-unit durations round up: never 0 for a non-zero wait.
+    assert_eq!(
+        wire(Originate::new("PJSIP/1001").timeout(Duration::from_micros(1500))),
+        "Action: Originate\r\nChannel: PJSIP/1001\r\nTimeout: 2\r\n\r\n"
+    );
+    assert_eq!(
+        wire(AbsoluteTimeout::new(
+            "PJSIP/1001-1",
+            Duration::from_millis(1500)
+        )),
+        "Action: AbsoluteTimeout\r\nChannel: PJSIP/1001-1\r\nTimeout: 2\r\n\r\n"
+    );
+    assert_eq!(
+        wire(Redirect::new("PJSIP/1001-1", "1003", "from-internal", 2).extra_priority(3)),
+        "Action: Redirect\r\nChannel: PJSIP/1001-1\r\nExten: 1003\r\nContext: from-internal\r\n\
+         Priority: 2\r\nExtraPriority: 3\r\n\r\n"
+    );
+    assert_eq!(
+        wire(Hangup::new("PJSIP/1001-1").cause(16)),
+        "Action: Hangup\r\nChannel: PJSIP/1001-1\r\nCause: 16\r\n\r\n"
+    );
+    assert_eq!(
+        wire(
+            QueueAdd::new("sales", "PJSIP/1001")
+                .penalty(2)
+                .paused(true)
+                .member_name("Alice")
+        ),
+        "Action: QueueAdd\r\nQueue: sales\r\nInterface: PJSIP/1001\r\nPenalty: 2\r\n\
+         Paused: true\r\nMemberName: Alice\r\n\r\n"
+    );
+    assert_eq!(
+        wire(QueuePause::new("PJSIP/1001", false).queue("sales")),
+        "Action: QueuePause\r\nInterface: PJSIP/1001\r\nPaused: false\r\nQueue: sales\r\n\r\n"
+    );
+    assert_eq!(
+        wire(Status::new().channel("PJSIP/1001-1").all_variables(true)),
+        "Action: Status\r\nChannel: PJSIP/1001-1\r\nAllVariables: true\r\n\r\n"
+    );
+}
+
+#[test]
+fn untyped_actions_keep_their_string_setters() {
+    assert_eq!(
+        wire(QueueRemove::new("sales", "PJSIP/1001")),
+        "Action: QueueRemove\r\nQueue: sales\r\nInterface: PJSIP/1001\r\n\r\n"
+    );
+    assert_eq!(
+        wire(Setvar::new("FOO", "a b").channel("PJSIP/1001-1")),
+        "Action: Setvar\r\nVariable: FOO\r\nValue: a b\r\nChannel: PJSIP/1001-1\r\n\r\n"
+    );
+    assert_eq!(
+        wire(Getvar::new("FOO")),
+        "Action: Getvar\r\nVariable: FOO\r\n\r\n"
+    );
+    assert_eq!(
+        wire(Command::new("core show version")),
+        "Action: Command\r\nCommand: core show version\r\n\r\n"
+    );
+    assert_eq!(
+        wire(
+            BlindTransfer::new("PJSIP/1001-1")
+                .context("from-internal")
+                .exten("1003")
+        ),
+        "Action: BlindTransfer\r\nChannel: PJSIP/1001-1\r\nContext: from-internal\r\nExten: 1003\r\n\r\n"
+    );
+    assert_eq!(
+        wire(Atxfer::new("PJSIP/1001-1", "1003")),
+        "Action: Atxfer\r\nChannel: PJSIP/1001-1\r\nExten: 1003\r\n\r\n"
+    );
+    assert_eq!(
+        wire(CoreShowChannels::new()),
+        "Action: CoreShowChannels\r\n\r\n"
+    );
+    // The escape hatch: any text, for what the type cannot say.
+    assert_eq!(
+        wire(Originate::new("PJSIP/1001").header("Priority", "start")),
+        "Action: Originate\r\nChannel: PJSIP/1001\r\nPriority: start\r\n\r\n"
+    );
+}
+
+/// An event named `name` with `headers`, typed.
+fn typed(name: &str, headers: &[(&str, &str)]) -> Event {
+    let mut b = Message::event(name);
+    for (k, v) in headers {
+        b = b.header(k, v);
+    }
+    Event::from_message(b.build().unwrap()).expect("an event")
+}
+
+#[test]
+fn channel_state_is_typed_and_keeps_unknown_values() {
+    let Event::Newchannel(e) = typed(
+        "Newchannel",
+        &[("ChannelState", "4"), ("ChannelStateDesc", "Ring")],
+    ) else {
+        panic!("not Newchannel")
+    };
+    assert_eq!(e.channel_state(), Some(ChannelState::Ring));
+    assert_eq!(e.channel_state_desc(), Some("Ring"));
+    assert_eq!(ChannelState::Ring.description(), Some("Ring"));
+
+    for (raw, want) in [
+        ("6", ChannelState::Up),
+        ("9", ChannelState::PreRing),
+        ("65536", ChannelState::Mute),
+        ("10", ChannelState::Other("10".into())),
+        ("up", ChannelState::Other("up".into())),
+        ("", ChannelState::Other(String::new())),
+    ] {
+        let Event::Newstate(e) = typed("Newstate", &[("ChannelState", raw)]) else {
+            panic!("not Newstate")
+        };
+        assert_eq!(e.channel_state(), Some(want.clone()), "{raw:?}");
+        assert_eq!(want.as_str(), raw);
+        assert_eq!(e.message().get("ChannelState"), Some(raw));
+    }
+    let Event::Newstate(e) = typed("Newstate", &[]) else {
+        panic!("not Newstate")
+    };
+    assert_eq!(e.channel_state(), None);
+
+    // Prefixed snapshots are typed the same.
+    let Event::DialBegin(e) = typed(
+        "DialBegin",
+        &[("ChannelState", "4"), ("DestChannelState", "5")],
+    ) else {
+        panic!("not DialBegin")
+    };
+    assert_eq!(e.dest_channel_state(), Some(ChannelState::Ringing));
+}
+
+#[test]
+fn hangup_cause_is_a_number_and_malformed_ones_are_errors() {
+    let cause = |raw: &str| {
+        let Event::Hangup(e) = typed("Hangup", &[("Cause", raw), ("Cause-txt", "x")]) else {
+            panic!("not Hangup")
+        };
+        e.cause()
+    };
+    assert_eq!(cause("16"), Some(Ok(16)));
+    assert_eq!(cause("0"), Some(Ok(0)));
+    for bad in ["", "abc", "-1", "16 ", "65536", "1e3"] {
+        let err = cause(bad).expect("present").expect_err(bad);
+        assert_eq!(err.raw(), bad);
+        assert_eq!(err.expected(), "u16");
+        assert!(err.to_string().contains("u16"), "{err}");
+    }
+    let Event::Hangup(e) = typed("Hangup", &[]) else {
+        panic!("not Hangup")
+    };
+    assert_eq!(e.cause(), None);
+}
+
+#[test]
+fn dial_status_device_state_and_transfer_result_keep_unknowns_raw() {
+    let dial = |raw: &str| {
+        let Event::DialEnd(e) = typed("DialEnd", &[("DialStatus", raw)]) else {
+            panic!("not DialEnd")
+        };
+        e.dial_status()
+    };
+    assert_eq!(dial("ANSWER"), Some(DialStatus::Answer));
+    assert_eq!(dial("CHANUNAVAIL"), Some(DialStatus::ChanUnavail));
+    assert_eq!(dial("INVALIDARGS"), Some(DialStatus::InvalidArgs));
+    assert_eq!(dial("ABORT"), Some(DialStatus::Other("ABORT".into())));
+    assert_eq!(dial(""), Some(DialStatus::Other(String::new())));
+    // DialState's DialStatus (RINGING, PROGRESS, …) is another set: a string.
+    let Event::DialState(e) = typed("DialState", &[("DialStatus", "RINGING")]) else {
+        panic!("not DialState")
+    };
+    assert_eq!(e.dial_status(), Some("RINGING"));
+
+    let Event::DeviceStateChange(e) = typed(
+        "DeviceStateChange",
+        &[("Device", "PJSIP/1001"), ("State", "NOT_INUSE")],
+    ) else {
+        panic!("not DeviceStateChange")
+    };
+    assert_eq!(e.state(), Some(DeviceStatus::NotInUse));
+    assert_eq!(
+        DeviceStatus::from_ami("SOMETHING_NEW"),
+        DeviceStatus::Other("SOMETHING_NEW".into())
+    );
+
+    let Event::BlindTransfer(e) = typed("BlindTransfer", &[("Result", "Not Permitted")]) else {
+        panic!("not BlindTransfer")
+    };
+    assert_eq!(e.result(), Some(TransferResult::NotPermitted));
+    let Event::AttendedTransfer(e) = typed("AttendedTransfer", &[("Result", "Success")]) else {
+        panic!("not AttendedTransfer")
+    };
+    assert_eq!(e.result(), Some(TransferResult::Success));
+}
+
+#[test]
+fn counts_and_queue_member_flags_are_typed() {
+    let Event::BridgeEnter(e) = typed("BridgeEnter", &[("BridgeNumChannels", "2")]) else {
+        panic!("not BridgeEnter")
+    };
+    assert_eq!(e.bridge_num_channels(), Some(Ok(2)));
+    let Event::BridgeEnter(e) = typed("BridgeEnter", &[("BridgeNumChannels", "two")]) else {
+        panic!("not BridgeEnter")
+    };
+    assert_eq!(e.bridge_num_channels().unwrap().unwrap_err().raw(), "two");
+
+    let paused = |raw: &str| {
+        let Event::QueueMemberPause(e) =
+            typed("QueueMemberPause", &[("Paused", raw), ("Wrapuptime", "15")])
+        else {
+            panic!("not QueueMemberPause")
+        };
+        assert_eq!(e.wrapuptime(), Some(Ok(Duration::from_secs(15))));
+        e.paused()
+    };
+    assert_eq!(paused("1"), Some(Ok(true)));
+    assert_eq!(paused("0"), Some(Ok(false)));
+    assert_eq!(paused("Yes"), Some(Ok(true)));
+    assert_eq!(paused("maybe").unwrap().unwrap_err().raw(), "maybe");
 }

@@ -68,8 +68,8 @@ pub async fn ami() -> Result<Vec<Event>> {
     let originate = actions::Originate::new("PJSIP/1001")
         .exten("1002")
         .context("from-internal")
-        .priority("1")
-        .async_("true")
+        .priority(1)
+        .async_(true)
         .into_message()?;
     client.send(&originate).await?;
     follow(&mut events, &mut n, &mut out, 1).await?;

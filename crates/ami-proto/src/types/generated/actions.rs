@@ -4,7 +4,12 @@
 //! Each action is a builder: `new` takes the parameters the documentation marks required, in its order, and each optional parameter has a setter that appends its header (call it again to repeat the header, as `Originate` does with `Variable`). `ActionID` has no setter: the session sets it. Values are validated when the message is built, by [`Action::into_message`]: a CR or LF is an error, never an injected header.
 //!
 //! "Required" follows the documentation's markup only: some actions need one of several optional parameters (`Originate` needs `Exten`, `Context` and `Priority`, or `Application`).
+//!
+//! Where the type table (`codegen/ami-types.tsv`) types a parameter, `new` or its setter takes the Rust type (`bool`, `u32`, [`Duration`], an enum of [`values`]) and writes Asterisk's spelling (`true`/`false`, decimal, the header's unit); every other parameter takes a `&str`. [`header`](Originate::header) appends any header as text, for values the type cannot say (a priority label, say).
 
+use std::time::Duration;
+
+use crate::types::values;
 use crate::{Message, MessageBuilder, ValidationError};
 
 /// The name of every typed action, in the order of this module (sorted ignoring ASCII case).
@@ -151,12 +156,14 @@ pub struct AbsoluteTimeout(MessageBuilder);
 
 impl AbsoluteTimeout {
     /// Starts the action: `Action: AbsoluteTimeout`, then `Channel` and `Timeout`.
+    ///
+    /// `timeout` (`Timeout`): Maximum duration of the call, in seconds (Asterisk reads 0 as no timeout). Written in whole seconds, rounded up ([`values::format_seconds`]).
     #[must_use]
-    pub fn new(channel: &str, timeout: &str) -> Self {
+    pub fn new(channel: &str, timeout: Duration) -> Self {
         Self(
             Message::action("AbsoluteTimeout")
                 .header("Channel", channel)
-                .header("Timeout", timeout),
+                .header("Timeout", &values::format_seconds(timeout)),
         )
     }
 
@@ -2013,15 +2020,19 @@ pub struct Hangup(MessageBuilder);
 
 impl Hangup {
     /// Starts the action: `Action: Hangup`, then `Channel`.
+    ///
+    /// `channel` (`Channel`): A channel name, or a regular expression between slashes (`/regex/`).
     #[must_use]
     pub fn new(channel: &str) -> Self {
         Self(Message::action("Hangup").header("Channel", channel))
     }
 
     /// Appends one `Cause` header.
+    ///
+    /// Numeric (Q.850) hangup cause code. Written in decimal.
     #[must_use]
-    pub fn cause(self, v: &str) -> Self {
-        Self(self.0.header("Cause", v))
+    pub fn cause(self, v: u16) -> Self {
+        Self(self.0.header("Cause", &v.to_string()))
     }
 
     /// Appends any header: one the catalogue does not list, or a numbered one (`Variable-000001`, `Header1`).
@@ -2580,9 +2591,11 @@ impl Originate {
     }
 
     /// Appends one `Priority` header.
+    ///
+    /// Dialplan priority number; a priority label goes through `header("Priority", label)`. Written in decimal.
     #[must_use]
-    pub fn priority(self, v: &str) -> Self {
-        Self(self.0.header("Priority", v))
+    pub fn priority(self, v: u32) -> Self {
+        Self(self.0.header("Priority", &v.to_string()))
     }
 
     /// Appends one `Application` header.
@@ -2598,9 +2611,11 @@ impl Originate {
     }
 
     /// Appends one `Timeout` header.
+    ///
+    /// How long to wait for the call to be answered, in milliseconds. Written in whole milliseconds, rounded up ([`values::format_millis`]).
     #[must_use]
-    pub fn timeout(self, v: &str) -> Self {
-        Self(self.0.header("Timeout", v))
+    pub fn timeout(self, v: Duration) -> Self {
+        Self(self.0.header("Timeout", &values::format_millis(v)))
     }
 
     /// Appends one `CallerID` header.
@@ -2610,6 +2625,8 @@ impl Originate {
     }
 
     /// Appends one `Variable` header.
+    ///
+    /// One `NAME=value` per header; call the setter again to repeat it.
     #[must_use]
     pub fn variable(self, v: &str) -> Self {
         Self(self.0.header("Variable", v))
@@ -2622,15 +2639,19 @@ impl Originate {
     }
 
     /// Appends one `EarlyMedia` header.
+    ///
+    /// `true` forces the call to be bridged on early media. Written `true` or `false`.
     #[must_use]
-    pub fn early_media(self, v: &str) -> Self {
-        Self(self.0.header("EarlyMedia", v))
+    pub fn early_media(self, v: bool) -> Self {
+        Self(self.0.header("EarlyMedia", values::format_bool(v)))
     }
 
     /// Appends one `Async` header.
+    ///
+    /// `true` for fast (asynchronous) origination: the outcome comes as an `OriginateResponse` event. Written `true` or `false`.
     #[must_use]
-    pub fn async_(self, v: &str) -> Self {
-        Self(self.0.header("Async", v))
+    pub fn async_(self, v: bool) -> Self {
+        Self(self.0.header("Async", values::format_bool(v)))
     }
 
     /// Appends one `Codecs` header.
@@ -3590,15 +3611,19 @@ impl QueueAdd {
     }
 
     /// Appends one `Penalty` header.
+    ///
+    /// The member's penalty, a non-negative integer. Written in decimal.
     #[must_use]
-    pub fn penalty(self, v: &str) -> Self {
-        Self(self.0.header("Penalty", v))
+    pub fn penalty(self, v: u32) -> Self {
+        Self(self.0.header("Penalty", &v.to_string()))
     }
 
     /// Appends one `Paused` header.
+    ///
+    /// Whether the member starts paused. Written `true` or `false`.
     #[must_use]
-    pub fn paused(self, v: &str) -> Self {
-        Self(self.0.header("Paused", v))
+    pub fn paused(self, v: bool) -> Self {
+        Self(self.0.header("Paused", values::format_bool(v)))
     }
 
     /// Appends one `Reason` header.
@@ -3769,12 +3794,14 @@ pub struct QueuePause(MessageBuilder);
 
 impl QueuePause {
     /// Starts the action: `Action: QueuePause`, then `Interface` and `Paused`.
+    ///
+    /// `paused` (`Paused`): Pause (`true`) or unpause (`false`) the member. Written `true` or `false`.
     #[must_use]
-    pub fn new(interface: &str, paused: &str) -> Self {
+    pub fn new(interface: &str, paused: bool) -> Self {
         Self(
             Message::action("QueuePause")
                 .header("Interface", interface)
-                .header("Paused", paused),
+                .header("Paused", values::format_bool(paused)),
         )
     }
 
@@ -4135,14 +4162,16 @@ pub struct Redirect(MessageBuilder);
 
 impl Redirect {
     /// Starts the action: `Action: Redirect`, then `Channel`, `Exten`, `Context` and `Priority`.
+    ///
+    /// `priority` (`Priority`): Dialplan priority number; a priority label goes through `header("Priority", label)`. Written in decimal.
     #[must_use]
-    pub fn new(channel: &str, exten: &str, context: &str, priority: &str) -> Self {
+    pub fn new(channel: &str, exten: &str, context: &str, priority: u32) -> Self {
         Self(
             Message::action("Redirect")
                 .header("Channel", channel)
                 .header("Exten", exten)
                 .header("Context", context)
-                .header("Priority", priority),
+                .header("Priority", &priority.to_string()),
         )
     }
 
@@ -4165,9 +4194,11 @@ impl Redirect {
     }
 
     /// Appends one `ExtraPriority` header.
+    ///
+    /// Dialplan priority number for the second channel. Written in decimal.
     #[must_use]
-    pub fn extra_priority(self, v: &str) -> Self {
-        Self(self.0.header("ExtraPriority", v))
+    pub fn extra_priority(self, v: u32) -> Self {
+        Self(self.0.header("ExtraPriority", &v.to_string()))
     }
 
     /// Appends any header: one the catalogue does not list, or a numbered one (`Variable-000001`, `Header1`).
@@ -4549,15 +4580,19 @@ impl Status {
     }
 
     /// Appends one `Variables` header.
+    ///
+    /// Comma-separated names of the channel variables to include.
     #[must_use]
     pub fn variables(self, v: &str) -> Self {
         Self(self.0.header("Variables", v))
     }
 
     /// Appends one `AllVariables` header.
+    ///
+    /// `true` to include every channel variable (as repeated `Variable` headers). Written `true` or `false`.
     #[must_use]
-    pub fn all_variables(self, v: &str) -> Self {
-        Self(self.0.header("AllVariables", v))
+    pub fn all_variables(self, v: bool) -> Self {
+        Self(self.0.header("AllVariables", values::format_bool(v)))
     }
 
     /// Appends any header: one the catalogue does not list, or a numbered one (`Variable-000001`, `Header1`).

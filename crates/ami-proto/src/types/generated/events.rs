@@ -2,8 +2,14 @@
 //! Typed AMI events: 183 of them.
 //!
 //! Each event is a newtype over its [`Message`]; an accessor reads its header on demand (the first one, ignoring case), so decoding stays zero-copy and headers the catalogue does not list are still in [`message`](Newchannel::message).
+//!
+//! An accessor is named after its header. It gives `Option<&str>` for a string; where the type table (`codegen/ami-types.tsv`) types the header, it gives the typed value: `Option<Result<T, InvalidValue>>` for a number, boolean or duration (the error keeps the raw text) and `Option<E>` for an enum of [`values`], whose `Other` variant keeps a value it does not know. `None` always means the header is absent, and the text as received is always [`Message::get`].
+//!
 //! [`Event::from_message`] classifies an event by name, ignoring ASCII case (the documentation's `NewExten` is `Newexten` on the wire).
 
+use std::time::Duration;
+
+use crate::types::values::{self, InvalidValue};
 use crate::{Message, MessageKind};
 
 /// The documented name of every typed event, in the order of [`Event`]'s variants (sorted ignoring ASCII case).
@@ -1432,8 +1438,13 @@ impl AgentCalled {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -1502,8 +1513,13 @@ impl AgentCalled {
     }
 
     /// The `DestChannelState` header.
-    pub fn dest_channel_state(&self) -> Option<&str> {
-        self.0.get("DestChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("DestChannelState")`.
+    pub fn dest_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("DestChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `DestChannelStateDesc` header.
@@ -1612,8 +1628,13 @@ impl AgentComplete {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -1682,8 +1703,13 @@ impl AgentComplete {
     }
 
     /// The `DestChannelState` header.
-    pub fn dest_channel_state(&self) -> Option<&str> {
-        self.0.get("DestChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("DestChannelState")`.
+    pub fn dest_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("DestChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `DestChannelStateDesc` header.
@@ -1807,8 +1833,13 @@ impl AgentConnect {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -1877,8 +1908,13 @@ impl AgentConnect {
     }
 
     /// The `DestChannelState` header.
-    pub fn dest_channel_state(&self) -> Option<&str> {
-        self.0.get("DestChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("DestChannelState")`.
+    pub fn dest_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("DestChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `DestChannelStateDesc` header.
@@ -1997,8 +2033,13 @@ impl AgentDump {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -2067,8 +2108,13 @@ impl AgentDump {
     }
 
     /// The `DestChannelState` header.
-    pub fn dest_channel_state(&self) -> Option<&str> {
-        self.0.get("DestChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("DestChannelState")`.
+    pub fn dest_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("DestChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `DestChannelStateDesc` header.
@@ -2177,8 +2223,13 @@ impl AgentLogin {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -2277,8 +2328,13 @@ impl AgentLogoff {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -2382,8 +2438,13 @@ impl AgentRingNoAnswer {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -2452,8 +2513,13 @@ impl AgentRingNoAnswer {
     }
 
     /// The `DestChannelState` header.
-    pub fn dest_channel_state(&self) -> Option<&str> {
-        self.0.get("DestChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("DestChannelState")`.
+    pub fn dest_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("DestChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `DestChannelStateDesc` header.
@@ -2597,8 +2663,13 @@ impl Agents {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -2727,8 +2798,13 @@ impl AGIExecEnd {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -2842,8 +2918,13 @@ impl AGIExecStart {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -3012,8 +3093,13 @@ impl AocD {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -3162,8 +3248,13 @@ impl AocE {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -3332,8 +3423,13 @@ impl AocS {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -3768,8 +3864,13 @@ impl AsyncAGIEnd {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -3863,8 +3964,13 @@ impl AsyncAGIExec {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -3968,8 +4074,13 @@ impl AsyncAGIStart {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -4063,8 +4174,11 @@ impl AttendedTransfer {
     }
 
     /// The `Result` header.
-    pub fn result(&self) -> Option<&str> {
-        self.0.get("Result")
+    ///
+    /// `Fail`, `Invalid`, `Not Permitted` or `Success`. A value [`values::TransferResult`] does not know is [`values::TransferResult::Other`], kept raw.
+    /// The text as received: `message().get("Result")`.
+    pub fn result(&self) -> Option<values::TransferResult> {
+        self.0.get("Result").map(values::TransferResult::from_ami)
     }
 
     /// The `OrigTransfererChannel` header.
@@ -4073,8 +4187,13 @@ impl AttendedTransfer {
     }
 
     /// The `OrigTransfererChannelState` header.
-    pub fn orig_transferer_channel_state(&self) -> Option<&str> {
-        self.0.get("OrigTransfererChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("OrigTransfererChannelState")`.
+    pub fn orig_transferer_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("OrigTransfererChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `OrigTransfererChannelStateDesc` header.
@@ -4163,8 +4282,13 @@ impl AttendedTransfer {
     }
 
     /// The `OrigBridgeNumChannels` header.
-    pub fn orig_bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("OrigBridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("OrigBridgeNumChannels")`.
+    pub fn orig_bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("OrigBridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `OrigBridgeVideoSourceMode` header.
@@ -4183,8 +4307,13 @@ impl AttendedTransfer {
     }
 
     /// The `SecondTransfererChannelState` header.
-    pub fn second_transferer_channel_state(&self) -> Option<&str> {
-        self.0.get("SecondTransfererChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("SecondTransfererChannelState")`.
+    pub fn second_transferer_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("SecondTransfererChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `SecondTransfererChannelStateDesc` header.
@@ -4273,8 +4402,13 @@ impl AttendedTransfer {
     }
 
     /// The `SecondBridgeNumChannels` header.
-    pub fn second_bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("SecondBridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("SecondBridgeNumChannels")`.
+    pub fn second_bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("SecondBridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `SecondBridgeVideoSourceMode` header.
@@ -4308,8 +4442,13 @@ impl AttendedTransfer {
     }
 
     /// The `LocalOneChannelState` header.
-    pub fn local_one_channel_state(&self) -> Option<&str> {
-        self.0.get("LocalOneChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("LocalOneChannelState")`.
+    pub fn local_one_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("LocalOneChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `LocalOneChannelStateDesc` header.
@@ -4378,8 +4517,13 @@ impl AttendedTransfer {
     }
 
     /// The `LocalTwoChannelState` header.
-    pub fn local_two_channel_state(&self) -> Option<&str> {
-        self.0.get("LocalTwoChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("LocalTwoChannelState")`.
+    pub fn local_two_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("LocalTwoChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `LocalTwoChannelStateDesc` header.
@@ -4453,8 +4597,13 @@ impl AttendedTransfer {
     }
 
     /// The `TransfereeChannelState` header.
-    pub fn transferee_channel_state(&self) -> Option<&str> {
-        self.0.get("TransfereeChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("TransfereeChannelState")`.
+    pub fn transferee_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("TransfereeChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `TransfereeChannelStateDesc` header.
@@ -4523,8 +4672,13 @@ impl AttendedTransfer {
     }
 
     /// The `TransferTargetChannelState` header.
-    pub fn transfer_target_channel_state(&self) -> Option<&str> {
-        self.0.get("TransferTargetChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("TransferTargetChannelState")`.
+    pub fn transfer_target_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("TransferTargetChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `TransferTargetChannelStateDesc` header.
@@ -4929,8 +5083,11 @@ impl BlindTransfer {
     }
 
     /// The `Result` header.
-    pub fn result(&self) -> Option<&str> {
-        self.0.get("Result")
+    ///
+    /// `Fail`, `Invalid`, `Not Permitted` or `Success`. A value [`values::TransferResult`] does not know is [`values::TransferResult::Other`], kept raw.
+    /// The text as received: `message().get("Result")`.
+    pub fn result(&self) -> Option<values::TransferResult> {
+        self.0.get("Result").map(values::TransferResult::from_ami)
     }
 
     /// The `TransfererChannel` header.
@@ -4939,8 +5096,13 @@ impl BlindTransfer {
     }
 
     /// The `TransfererChannelState` header.
-    pub fn transferer_channel_state(&self) -> Option<&str> {
-        self.0.get("TransfererChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("TransfererChannelState")`.
+    pub fn transferer_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("TransfererChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `TransfererChannelStateDesc` header.
@@ -5009,8 +5171,13 @@ impl BlindTransfer {
     }
 
     /// The `TransfereeChannelState` header.
-    pub fn transferee_channel_state(&self) -> Option<&str> {
-        self.0.get("TransfereeChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("TransfereeChannelState")`.
+    pub fn transferee_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("TransfereeChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `TransfereeChannelStateDesc` header.
@@ -5099,8 +5266,13 @@ impl BlindTransfer {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -5179,8 +5351,13 @@ impl BridgeCreate {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -5244,8 +5421,13 @@ impl BridgeDestroy {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -5309,8 +5491,13 @@ impl BridgeEnter {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -5329,8 +5516,13 @@ impl BridgeEnter {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -5431,8 +5623,13 @@ impl BridgeInfoChannel {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -5548,8 +5745,13 @@ impl BridgeInfoComplete {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -5613,8 +5815,13 @@ impl BridgeLeave {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -5633,8 +5840,13 @@ impl BridgeLeave {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -5748,8 +5960,13 @@ impl BridgeMerge {
     }
 
     /// The `ToBridgeNumChannels` header.
-    pub fn to_bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("ToBridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("ToBridgeNumChannels")`.
+    pub fn to_bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("ToBridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `ToBridgeVideoSourceMode` header.
@@ -5788,8 +6005,13 @@ impl BridgeMerge {
     }
 
     /// The `FromBridgeNumChannels` header.
-    pub fn from_bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("FromBridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("FromBridgeNumChannels")`.
+    pub fn from_bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("FromBridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `FromBridgeVideoSourceMode` header.
@@ -5853,8 +6075,13 @@ impl BridgeVideoSourceUpdate {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -6308,8 +6535,13 @@ impl ChannelTalkingStart {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -6403,8 +6635,13 @@ impl ChannelTalkingStop {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -6503,8 +6740,13 @@ impl ChanSpyStart {
     }
 
     /// The `SpyerChannelState` header.
-    pub fn spyer_channel_state(&self) -> Option<&str> {
-        self.0.get("SpyerChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("SpyerChannelState")`.
+    pub fn spyer_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("SpyerChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `SpyerChannelStateDesc` header.
@@ -6573,8 +6815,13 @@ impl ChanSpyStart {
     }
 
     /// The `SpyeeChannelState` header.
-    pub fn spyee_channel_state(&self) -> Option<&str> {
-        self.0.get("SpyeeChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("SpyeeChannelState")`.
+    pub fn spyee_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("SpyeeChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `SpyeeChannelStateDesc` header.
@@ -6668,8 +6915,13 @@ impl ChanSpyStop {
     }
 
     /// The `SpyerChannelState` header.
-    pub fn spyer_channel_state(&self) -> Option<&str> {
-        self.0.get("SpyerChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("SpyerChannelState")`.
+    pub fn spyer_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("SpyerChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `SpyerChannelStateDesc` header.
@@ -6738,8 +6990,13 @@ impl ChanSpyStop {
     }
 
     /// The `SpyeeChannelState` header.
-    pub fn spyee_channel_state(&self) -> Option<&str> {
-        self.0.get("SpyeeChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("SpyeeChannelState")`.
+    pub fn spyee_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("SpyeeChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `SpyeeChannelStateDesc` header.
@@ -6858,8 +7115,13 @@ impl ConfbridgeEnd {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -6928,8 +7190,13 @@ impl ConfbridgeJoin {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -6948,8 +7215,13 @@ impl ConfbridgeJoin {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -7078,8 +7350,13 @@ impl ConfbridgeLeave {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -7098,8 +7375,13 @@ impl ConfbridgeLeave {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -7243,8 +7525,13 @@ impl ConfbridgeList {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -7413,8 +7700,13 @@ impl ConfbridgeMute {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -7433,8 +7725,13 @@ impl ConfbridgeMute {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -7558,8 +7855,13 @@ impl ConfbridgeRecord {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -7628,8 +7930,13 @@ impl ConfbridgeStart {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -7698,8 +8005,13 @@ impl ConfbridgeStopRecord {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -7768,8 +8080,13 @@ impl ConfbridgeTalking {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -7788,8 +8105,13 @@ impl ConfbridgeTalking {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -7918,8 +8240,13 @@ impl ConfbridgeUnmute {
     }
 
     /// The `BridgeNumChannels` header.
-    pub fn bridge_num_channels(&self) -> Option<&str> {
-        self.0.get("BridgeNumChannels")
+    ///
+    /// Number of channels in the bridge. Read as `u32`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("BridgeNumChannels")`.
+    pub fn bridge_num_channels(&self) -> Option<Result<u32, InvalidValue>> {
+        self.0
+            .get("BridgeNumChannels")
+            .map(values::parse_uint::<u32>)
     }
 
     /// The `BridgeVideoSourceMode` header.
@@ -7938,8 +8265,13 @@ impl ConfbridgeUnmute {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -8361,8 +8693,13 @@ impl CoreShowChannel {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -8553,8 +8890,13 @@ impl DAHDIChannel {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -8695,8 +9037,11 @@ impl DeviceStateChange {
     }
 
     /// The `State` header.
-    pub fn state(&self) -> Option<&str> {
-        self.0.get("State")
+    ///
+    /// The device state as `ast_devstate_str` spells it (`NOT_INUSE`, `INUSE`, …). A value [`values::DeviceStatus`] does not know is [`values::DeviceStatus::Other`], kept raw.
+    /// The text as received: `message().get("State")`.
+    pub fn state(&self) -> Option<values::DeviceStatus> {
+        self.0.get("State").map(values::DeviceStatus::from_ami)
     }
 }
 
@@ -8767,8 +9112,13 @@ impl DialBegin {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -8837,8 +9187,13 @@ impl DialBegin {
     }
 
     /// The `DestChannelState` header.
-    pub fn dest_channel_state(&self) -> Option<&str> {
-        self.0.get("DestChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("DestChannelState")`.
+    pub fn dest_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("DestChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `DestChannelStateDesc` header.
@@ -8937,8 +9292,13 @@ impl DialEnd {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -9007,8 +9367,13 @@ impl DialEnd {
     }
 
     /// The `DestChannelState` header.
-    pub fn dest_channel_state(&self) -> Option<&str> {
-        self.0.get("DestChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("DestChannelState")`.
+    pub fn dest_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("DestChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `DestChannelStateDesc` header.
@@ -9072,8 +9437,11 @@ impl DialEnd {
     }
 
     /// The `DialStatus` header.
-    pub fn dial_status(&self) -> Option<&str> {
-        self.0.get("DialStatus")
+    ///
+    /// The result of the dial (`ANSWER`, `BUSY`, `NOANSWER`, …), as in `DIALSTATUS`. A value [`values::DialStatus`] does not know is [`values::DialStatus::Other`], kept raw.
+    /// The text as received: `message().get("DialStatus")`.
+    pub fn dial_status(&self) -> Option<values::DialStatus> {
+        self.0.get("DialStatus").map(values::DialStatus::from_ami)
     }
 
     /// The `Forward` header.
@@ -9112,8 +9480,13 @@ impl DialState {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -9182,8 +9555,13 @@ impl DialState {
     }
 
     /// The `DestChannelState` header.
-    pub fn dest_channel_state(&self) -> Option<&str> {
-        self.0.get("DestChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("DestChannelState")`.
+    pub fn dest_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("DestChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `DestChannelStateDesc` header.
@@ -9322,8 +9700,13 @@ impl DTMFBegin {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -9427,8 +9810,13 @@ impl DTMFEnd {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -10829,8 +11217,13 @@ impl FAXStatus {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -10944,8 +11337,13 @@ impl Flash {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -11079,8 +11477,13 @@ impl Hangup {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -11144,8 +11547,11 @@ impl Hangup {
     }
 
     /// The `Cause` header.
-    pub fn cause(&self) -> Option<&str> {
-        self.0.get("Cause")
+    ///
+    /// Numeric (Q.850) hangup cause code; `Cause-txt` is its text. Read as `u16`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("Cause")`.
+    pub fn cause(&self) -> Option<Result<u16, InvalidValue>> {
+        self.0.get("Cause").map(values::parse_uint::<u16>)
     }
 
     /// The `Cause-txt` header.
@@ -11189,8 +11595,13 @@ impl HangupHandlerPop {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -11289,8 +11700,13 @@ impl HangupHandlerPush {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -11389,8 +11805,13 @@ impl HangupHandlerRun {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -11489,8 +11910,13 @@ impl HangupRequest {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -11554,8 +11980,11 @@ impl HangupRequest {
     }
 
     /// The `Cause` header.
-    pub fn cause(&self) -> Option<&str> {
-        self.0.get("Cause")
+    ///
+    /// Numeric (Q.850) hangup cause code. Read as `u16`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("Cause")`.
+    pub fn cause(&self) -> Option<Result<u16, InvalidValue>> {
+        self.0.get("Cause").map(values::parse_uint::<u16>)
     }
 }
 
@@ -11589,8 +12018,13 @@ impl Hold {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -12296,8 +12730,13 @@ impl LocalBridge {
     }
 
     /// The `LocalOneChannelState` header.
-    pub fn local_one_channel_state(&self) -> Option<&str> {
-        self.0.get("LocalOneChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("LocalOneChannelState")`.
+    pub fn local_one_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("LocalOneChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `LocalOneChannelStateDesc` header.
@@ -12366,8 +12805,13 @@ impl LocalBridge {
     }
 
     /// The `LocalTwoChannelState` header.
-    pub fn local_two_channel_state(&self) -> Option<&str> {
-        self.0.get("LocalTwoChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("LocalTwoChannelState")`.
+    pub fn local_two_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("LocalTwoChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `LocalTwoChannelStateDesc` header.
@@ -12476,8 +12920,13 @@ impl LocalOptimizationBegin {
     }
 
     /// The `LocalOneChannelState` header.
-    pub fn local_one_channel_state(&self) -> Option<&str> {
-        self.0.get("LocalOneChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("LocalOneChannelState")`.
+    pub fn local_one_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("LocalOneChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `LocalOneChannelStateDesc` header.
@@ -12546,8 +12995,13 @@ impl LocalOptimizationBegin {
     }
 
     /// The `LocalTwoChannelState` header.
-    pub fn local_two_channel_state(&self) -> Option<&str> {
-        self.0.get("LocalTwoChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("LocalTwoChannelState")`.
+    pub fn local_two_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("LocalTwoChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `LocalTwoChannelStateDesc` header.
@@ -12616,8 +13070,13 @@ impl LocalOptimizationBegin {
     }
 
     /// The `SourceChannelState` header.
-    pub fn source_channel_state(&self) -> Option<&str> {
-        self.0.get("SourceChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("SourceChannelState")`.
+    pub fn source_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("SourceChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `SourceChannelStateDesc` header.
@@ -12721,8 +13180,13 @@ impl LocalOptimizationEnd {
     }
 
     /// The `LocalOneChannelState` header.
-    pub fn local_one_channel_state(&self) -> Option<&str> {
-        self.0.get("LocalOneChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("LocalOneChannelState")`.
+    pub fn local_one_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("LocalOneChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `LocalOneChannelStateDesc` header.
@@ -12791,8 +13255,13 @@ impl LocalOptimizationEnd {
     }
 
     /// The `LocalTwoChannelState` header.
-    pub fn local_two_channel_state(&self) -> Option<&str> {
-        self.0.get("LocalTwoChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("LocalTwoChannelState")`.
+    pub fn local_two_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("LocalTwoChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `LocalTwoChannelStateDesc` header.
@@ -12926,8 +13395,13 @@ impl MCID {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -13191,8 +13665,13 @@ impl MeetmeJoin {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -13296,8 +13775,13 @@ impl MeetmeLeave {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -13546,8 +14030,13 @@ impl MeetmeMute {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -13661,8 +14150,13 @@ impl MeetmeTalking {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -13776,8 +14270,13 @@ impl MeetmeTalkRequest {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -13956,8 +14455,13 @@ impl MessageWaiting {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -14071,8 +14575,13 @@ impl MiniVoiceMail {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -14181,8 +14690,13 @@ impl MixMonitorMute {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -14286,8 +14800,13 @@ impl MixMonitorStart {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -14381,8 +14900,13 @@ impl MixMonitorStop {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -14476,8 +15000,13 @@ impl MusicOnHoldStart {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -14576,8 +15105,13 @@ impl MusicOnHoldStop {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -14756,8 +15290,13 @@ impl NewAccountCode {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -14856,8 +15395,13 @@ impl NewCallerid {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -14956,8 +15500,13 @@ impl Newchannel {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -15051,8 +15600,13 @@ impl NewConnectedLine {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -15146,8 +15700,13 @@ impl NewExten {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -15256,8 +15815,13 @@ impl Newstate {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -15646,8 +16210,13 @@ impl ParkedCall {
     }
 
     /// The `ParkeeChannelState` header.
-    pub fn parkee_channel_state(&self) -> Option<&str> {
-        self.0.get("ParkeeChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ParkeeChannelState")`.
+    pub fn parkee_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ParkeeChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ParkeeChannelStateDesc` header.
@@ -15766,8 +16335,13 @@ impl ParkedCallGiveUp {
     }
 
     /// The `ParkeeChannelState` header.
-    pub fn parkee_channel_state(&self) -> Option<&str> {
-        self.0.get("ParkeeChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ParkeeChannelState")`.
+    pub fn parkee_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ParkeeChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ParkeeChannelStateDesc` header.
@@ -15836,8 +16410,13 @@ impl ParkedCallGiveUp {
     }
 
     /// The `ParkerChannelState` header.
-    pub fn parker_channel_state(&self) -> Option<&str> {
-        self.0.get("ParkerChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ParkerChannelState")`.
+    pub fn parker_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ParkerChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ParkerChannelStateDesc` header.
@@ -15956,8 +16535,13 @@ impl ParkedCallSwap {
     }
 
     /// The `ParkeeChannelState` header.
-    pub fn parkee_channel_state(&self) -> Option<&str> {
-        self.0.get("ParkeeChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ParkeeChannelState")`.
+    pub fn parkee_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ParkeeChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ParkeeChannelStateDesc` header.
@@ -16026,8 +16610,13 @@ impl ParkedCallSwap {
     }
 
     /// The `ParkerChannelState` header.
-    pub fn parker_channel_state(&self) -> Option<&str> {
-        self.0.get("ParkerChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ParkerChannelState")`.
+    pub fn parker_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ParkerChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ParkerChannelStateDesc` header.
@@ -16146,8 +16735,13 @@ impl ParkedCallTimeOut {
     }
 
     /// The `ParkeeChannelState` header.
-    pub fn parkee_channel_state(&self) -> Option<&str> {
-        self.0.get("ParkeeChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ParkeeChannelState")`.
+    pub fn parkee_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ParkeeChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ParkeeChannelStateDesc` header.
@@ -16216,8 +16810,13 @@ impl ParkedCallTimeOut {
     }
 
     /// The `ParkerChannelState` header.
-    pub fn parker_channel_state(&self) -> Option<&str> {
-        self.0.get("ParkerChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ParkerChannelState")`.
+    pub fn parker_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ParkerChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ParkerChannelStateDesc` header.
@@ -16396,8 +16995,13 @@ impl Pickup {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -16466,8 +17070,13 @@ impl Pickup {
     }
 
     /// The `TargetChannelState` header.
-    pub fn target_channel_state(&self) -> Option<&str> {
-        self.0.get("TargetChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("TargetChannelState")`.
+    pub fn target_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("TargetChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `TargetChannelStateDesc` header.
@@ -16735,8 +17344,13 @@ impl QueueCallerAbandon {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -16850,8 +17464,13 @@ impl QueueCallerJoin {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -16960,8 +17579,13 @@ impl QueueCallerLeave {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -17202,8 +17826,11 @@ impl QueueMember {
     }
 
     /// The `Paused` header.
-    pub fn paused(&self) -> Option<&str> {
-        self.0.get("Paused")
+    ///
+    /// Whether the queue member is paused (Asterisk writes `1` or `0`). Read by [`values::parse_bool`]; `Err` keeps a value that is not a boolean.
+    /// The text as received: `message().get("Paused")`.
+    pub fn paused(&self) -> Option<Result<bool, InvalidValue>> {
+        self.0.get("Paused").map(values::parse_bool)
     }
 
     /// The `PausedReason` header.
@@ -17212,8 +17839,11 @@ impl QueueMember {
     }
 
     /// The `Wrapuptime` header.
-    pub fn wrapuptime(&self) -> Option<&str> {
-        self.0.get("Wrapuptime")
+    ///
+    /// The queue member's wrap-up time, in seconds. Read in seconds; `Err` keeps a value that is not a whole number.
+    /// The text as received: `message().get("Wrapuptime")`.
+    pub fn wrapuptime(&self) -> Option<Result<Duration, InvalidValue>> {
+        self.0.get("Wrapuptime").map(values::parse_seconds)
     }
 }
 
@@ -17302,8 +17932,11 @@ impl QueueMemberAdded {
     }
 
     /// The `Paused` header.
-    pub fn paused(&self) -> Option<&str> {
-        self.0.get("Paused")
+    ///
+    /// Whether the queue member is paused (Asterisk writes `1` or `0`). Read by [`values::parse_bool`]; `Err` keeps a value that is not a boolean.
+    /// The text as received: `message().get("Paused")`.
+    pub fn paused(&self) -> Option<Result<bool, InvalidValue>> {
+        self.0.get("Paused").map(values::parse_bool)
     }
 
     /// The `PausedReason` header.
@@ -17317,8 +17950,11 @@ impl QueueMemberAdded {
     }
 
     /// The `Wrapuptime` header.
-    pub fn wrapuptime(&self) -> Option<&str> {
-        self.0.get("Wrapuptime")
+    ///
+    /// The queue member's wrap-up time, in seconds. Read in seconds; `Err` keeps a value that is not a whole number.
+    /// The text as received: `message().get("Wrapuptime")`.
+    pub fn wrapuptime(&self) -> Option<Result<Duration, InvalidValue>> {
+        self.0.get("Wrapuptime").map(values::parse_seconds)
     }
 }
 
@@ -17407,8 +18043,11 @@ impl QueueMemberPause {
     }
 
     /// The `Paused` header.
-    pub fn paused(&self) -> Option<&str> {
-        self.0.get("Paused")
+    ///
+    /// Whether the queue member is paused (Asterisk writes `1` or `0`). Read by [`values::parse_bool`]; `Err` keeps a value that is not a boolean.
+    /// The text as received: `message().get("Paused")`.
+    pub fn paused(&self) -> Option<Result<bool, InvalidValue>> {
+        self.0.get("Paused").map(values::parse_bool)
     }
 
     /// The `PausedReason` header.
@@ -17422,8 +18061,11 @@ impl QueueMemberPause {
     }
 
     /// The `Wrapuptime` header.
-    pub fn wrapuptime(&self) -> Option<&str> {
-        self.0.get("Wrapuptime")
+    ///
+    /// The queue member's wrap-up time, in seconds. Read in seconds; `Err` keeps a value that is not a whole number.
+    /// The text as received: `message().get("Wrapuptime")`.
+    pub fn wrapuptime(&self) -> Option<Result<Duration, InvalidValue>> {
+        self.0.get("Wrapuptime").map(values::parse_seconds)
     }
 }
 
@@ -17512,8 +18154,11 @@ impl QueueMemberPenalty {
     }
 
     /// The `Paused` header.
-    pub fn paused(&self) -> Option<&str> {
-        self.0.get("Paused")
+    ///
+    /// Whether the queue member is paused (Asterisk writes `1` or `0`). Read by [`values::parse_bool`]; `Err` keeps a value that is not a boolean.
+    /// The text as received: `message().get("Paused")`.
+    pub fn paused(&self) -> Option<Result<bool, InvalidValue>> {
+        self.0.get("Paused").map(values::parse_bool)
     }
 
     /// The `PausedReason` header.
@@ -17527,8 +18172,11 @@ impl QueueMemberPenalty {
     }
 
     /// The `Wrapuptime` header.
-    pub fn wrapuptime(&self) -> Option<&str> {
-        self.0.get("Wrapuptime")
+    ///
+    /// The queue member's wrap-up time, in seconds. Read in seconds; `Err` keeps a value that is not a whole number.
+    /// The text as received: `message().get("Wrapuptime")`.
+    pub fn wrapuptime(&self) -> Option<Result<Duration, InvalidValue>> {
+        self.0.get("Wrapuptime").map(values::parse_seconds)
     }
 }
 
@@ -17617,8 +18265,11 @@ impl QueueMemberRemoved {
     }
 
     /// The `Paused` header.
-    pub fn paused(&self) -> Option<&str> {
-        self.0.get("Paused")
+    ///
+    /// Whether the queue member is paused (Asterisk writes `1` or `0`). Read by [`values::parse_bool`]; `Err` keeps a value that is not a boolean.
+    /// The text as received: `message().get("Paused")`.
+    pub fn paused(&self) -> Option<Result<bool, InvalidValue>> {
+        self.0.get("Paused").map(values::parse_bool)
     }
 
     /// The `PausedReason` header.
@@ -17632,8 +18283,11 @@ impl QueueMemberRemoved {
     }
 
     /// The `Wrapuptime` header.
-    pub fn wrapuptime(&self) -> Option<&str> {
-        self.0.get("Wrapuptime")
+    ///
+    /// The queue member's wrap-up time, in seconds. Read in seconds; `Err` keeps a value that is not a whole number.
+    /// The text as received: `message().get("Wrapuptime")`.
+    pub fn wrapuptime(&self) -> Option<Result<Duration, InvalidValue>> {
+        self.0.get("Wrapuptime").map(values::parse_seconds)
     }
 }
 
@@ -17722,8 +18376,11 @@ impl QueueMemberRinginuse {
     }
 
     /// The `Paused` header.
-    pub fn paused(&self) -> Option<&str> {
-        self.0.get("Paused")
+    ///
+    /// Whether the queue member is paused (Asterisk writes `1` or `0`). Read by [`values::parse_bool`]; `Err` keeps a value that is not a boolean.
+    /// The text as received: `message().get("Paused")`.
+    pub fn paused(&self) -> Option<Result<bool, InvalidValue>> {
+        self.0.get("Paused").map(values::parse_bool)
     }
 
     /// The `PausedReason` header.
@@ -17737,8 +18394,11 @@ impl QueueMemberRinginuse {
     }
 
     /// The `Wrapuptime` header.
-    pub fn wrapuptime(&self) -> Option<&str> {
-        self.0.get("Wrapuptime")
+    ///
+    /// The queue member's wrap-up time, in seconds. Read in seconds; `Err` keeps a value that is not a whole number.
+    /// The text as received: `message().get("Wrapuptime")`.
+    pub fn wrapuptime(&self) -> Option<Result<Duration, InvalidValue>> {
+        self.0.get("Wrapuptime").map(values::parse_seconds)
     }
 }
 
@@ -17827,8 +18487,11 @@ impl QueueMemberStatus {
     }
 
     /// The `Paused` header.
-    pub fn paused(&self) -> Option<&str> {
-        self.0.get("Paused")
+    ///
+    /// Whether the queue member is paused (Asterisk writes `1` or `0`). Read by [`values::parse_bool`]; `Err` keeps a value that is not a boolean.
+    /// The text as received: `message().get("Paused")`.
+    pub fn paused(&self) -> Option<Result<bool, InvalidValue>> {
+        self.0.get("Paused").map(values::parse_bool)
     }
 
     /// The `PausedReason` header.
@@ -17842,8 +18505,11 @@ impl QueueMemberStatus {
     }
 
     /// The `Wrapuptime` header.
-    pub fn wrapuptime(&self) -> Option<&str> {
-        self.0.get("Wrapuptime")
+    ///
+    /// The queue member's wrap-up time, in seconds. Read in seconds; `Err` keeps a value that is not a whole number.
+    /// The text as received: `message().get("Wrapuptime")`.
+    pub fn wrapuptime(&self) -> Option<Result<Duration, InvalidValue>> {
+        self.0.get("Wrapuptime").map(values::parse_seconds)
     }
 }
 
@@ -17984,8 +18650,13 @@ impl ReceiveFAX {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -18535,8 +19206,13 @@ impl RTCPReceived {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -18715,8 +19391,13 @@ impl RTCPSent {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -18890,8 +19571,13 @@ impl SendFAX {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -19125,8 +19811,13 @@ impl SoftHangupRequest {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -19190,8 +19881,11 @@ impl SoftHangupRequest {
     }
 
     /// The `Cause` header.
-    pub fn cause(&self) -> Option<&str> {
-        self.0.get("Cause")
+    ///
+    /// Numeric (Q.850) hangup cause code. Read as `u16`; `Err` keeps a value that is not one.
+    /// The text as received: `message().get("Cause")`.
+    pub fn cause(&self) -> Option<Result<u16, InvalidValue>> {
+        self.0.get("Cause").map(values::parse_uint::<u16>)
     }
 }
 
@@ -19297,8 +19991,13 @@ impl Status {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -19846,8 +20545,13 @@ impl Unhold {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -19976,8 +20680,13 @@ impl UnParkedCall {
     }
 
     /// The `ParkeeChannelState` header.
-    pub fn parkee_channel_state(&self) -> Option<&str> {
-        self.0.get("ParkeeChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ParkeeChannelState")`.
+    pub fn parkee_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ParkeeChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ParkeeChannelStateDesc` header.
@@ -20046,8 +20755,13 @@ impl UnParkedCall {
     }
 
     /// The `ParkerChannelState` header.
-    pub fn parker_channel_state(&self) -> Option<&str> {
-        self.0.get("ParkerChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ParkerChannelState")`.
+    pub fn parker_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ParkerChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ParkerChannelStateDesc` header.
@@ -20141,8 +20855,13 @@ impl UnParkedCall {
     }
 
     /// The `RetrieverChannelState` header.
-    pub fn retriever_channel_state(&self) -> Option<&str> {
-        self.0.get("RetrieverChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("RetrieverChannelState")`.
+    pub fn retriever_channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("RetrieverChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `RetrieverChannelStateDesc` header.
@@ -20236,8 +20955,13 @@ impl UserEvent {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -20336,8 +21060,13 @@ impl VarSet {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.
@@ -20481,8 +21210,13 @@ impl Wink {
     }
 
     /// The `ChannelState` header.
-    pub fn channel_state(&self) -> Option<&str> {
-        self.0.get("ChannelState")
+    ///
+    /// A numeric code for the channel's state (`enum ast_channel_state`); `ChannelStateDesc` is its text. A value [`values::ChannelState`] does not know is [`values::ChannelState::Other`], kept raw.
+    /// The text as received: `message().get("ChannelState")`.
+    pub fn channel_state(&self) -> Option<values::ChannelState> {
+        self.0
+            .get("ChannelState")
+            .map(values::ChannelState::from_ami)
     }
 
     /// The `ChannelStateDesc` header.

@@ -3,6 +3,7 @@
 //!
 //! - [`events`]: one newtype over [`Message`](crate::Message) per event, with a lazy accessor per documented header, and [`Event`](events::Event), which classifies a message by name (ignoring case) and keeps unknown events raw.
 //! - [`actions`]: one builder per action, with the required parameters in `new` and a setter per optional one, and the [`Action`](actions::Action) trait.
+//! - Headers the type table (`ami-types.tsv`) types use the value types of [`values`](crate::values): booleans, integers, durations and enums that keep unknown values.
 
 pub mod actions;
 pub mod events;
