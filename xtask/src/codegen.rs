@@ -420,6 +420,7 @@ enum Kind {
 /// One row of `ami-types.tsv`.
 #[derive(Debug)]
 struct TypeRow {
+    /// The data row's number (1: the first row after the column names).
     line: usize,
     kind: Kind,
     /// An action or event name, or `*` for all of that kind.
@@ -462,23 +463,23 @@ impl Types {
     fn read(path: &Path) -> Result<Self> {
         let mut rows = Vec::new();
         for (i, row) in read_tsv(path, 5)?.into_iter().enumerate() {
-            let line = i + 2;
+            let line = i + 1;
             let kind = match row[0].as_str() {
                 "action" => Kind::Action,
                 "event" => Kind::Event,
                 other => bail!(
-                    "{}:{line}: kind {other:?}, expected action or event",
+                    "{} row {line}: kind {other:?}, expected action or event",
                     path.display()
                 ),
             };
-            let ty =
-                ValueType::parse(&row[3]).with_context(|| format!("{}:{line}", path.display()))?;
+            let ty = ValueType::parse(&row[3])
+                .with_context(|| format!("{} row {line}", path.display()))?;
             if row[1].is_empty() || row[2].is_empty() || row[2] == "*" {
-                bail!("{}:{line}: empty scope or header", path.display());
+                bail!("{} row {line}: empty scope or header", path.display());
             }
             if row[4].trim().is_empty() {
                 bail!(
-                    "{}:{line}: say where the type comes from in the note",
+                    "{} row {line}: say where the type comes from in the note",
                     path.display()
                 );
             }
@@ -502,7 +503,7 @@ impl Types {
             match best {
                 Some(b) if b.rank() > r.rank() => {}
                 Some(b) if b.rank() == r.rank() => bail!(
-                    "ami-types.tsv lines {} and {} both type {scope} {header}",
+                    "ami-types.tsv rows {} and {} both type {scope} {header}",
                     b.line,
                     r.line
                 ),
@@ -521,7 +522,7 @@ impl Types {
         for r in &self.rows {
             if r.used.get() == 0 {
                 bail!(
-                    "ami-types.tsv line {}: no {:?} {} has a header {}",
+                    "ami-types.tsv row {}: no {:?} {} has a header {}",
                     r.line,
                     r.kind,
                     r.scope,
@@ -715,9 +716,7 @@ fn gen_events(events: &[EventDef], types: &Types) -> Result<String> {
          documentation's `NewExten` is `Newexten` on the wire)."
     )?;
     writeln!(s)?;
-    writeln!(s, "use std::time::Duration;")?;
-    writeln!(s)?;
-    writeln!(s, "use crate::types::values::{{self, InvalidValue}};")?;
+    writeln!(s, "{IMPORTS}")?;
     writeln!(s, "use crate::{{Message, MessageKind}};")?;
     writeln!(s)?;
     writeln!(
@@ -971,7 +970,7 @@ fn gen_events(events: &[EventDef], types: &Types) -> Result<String> {
         writeln!(s, "    }}")?;
         writeln!(s, "}}")?;
     }
-    Ok(s)
+    Ok(with_imports(&s))
 }
 
 fn gen_actions(actions: &[ActionDef], types: &Types) -> Result<String> {
@@ -1006,9 +1005,7 @@ fn gen_actions(actions: &[ActionDef], types: &Types) -> Result<String> {
          for values the type cannot say (a priority label, say)."
     )?;
     writeln!(s)?;
-    writeln!(s, "use std::time::Duration;")?;
-    writeln!(s)?;
-    writeln!(s, "use crate::types::values;")?;
+    writeln!(s, "{IMPORTS}")?;
     writeln!(
         s,
         "use crate::{{Message, MessageBuilder, ValidationError}};"
@@ -1136,7 +1133,32 @@ fn gen_actions(actions: &[ActionDef], types: &Types) -> Result<String> {
         writeln!(s, "    }}")?;
         writeln!(s, "}}")?;
     }
-    Ok(s)
+    Ok(with_imports(&s))
+}
+
+/// Where [`with_imports`] puts the `use` lines a generated file needs.
+const IMPORTS: &str = "// @imports";
+
+/// Replaces the [`IMPORTS`] line with the imports the typed values of the
+/// file use (none for a table that types nothing), so no import is unused.
+fn with_imports(text: &str) -> String {
+    let mut std_uses = String::new();
+    if text.contains(": Duration") || text.contains("<Duration") {
+        std_uses.push_str("use std::time::Duration;\n\n");
+    }
+    let mut names = Vec::new();
+    if text.contains("values::") {
+        names.push("self");
+    }
+    if text.contains("InvalidValue>") {
+        names.push("InvalidValue");
+    }
+    let crate_uses = match names.as_slice() {
+        [] => String::new(),
+        ["self"] => "use crate::types::values;".to_owned(),
+        _ => format!("use crate::types::values::{{{}}};", names.join(", ")),
+    };
+    text.replacen(IMPORTS, &format!("{std_uses}{crate_uses}"), 1)
 }
 
 /// Formats Rust source with the repository's `rustfmt.toml`.
@@ -1278,6 +1300,16 @@ mod tests {
         };
         assert!(twice.lookup(Kind::Event, "X", "Paused").is_err());
         assert!(ValueType::parse("i32").is_err());
+        assert_eq!(
+            with_imports("// @imports\nfn f(v: &str) {}"),
+            "\nfn f(v: &str) {}"
+        );
+        assert_eq!(
+            with_imports(
+                "// @imports\nfn f(v: Duration) -> Option<Result<u16, InvalidValue>> { values::x() }"
+            ),
+            "use std::time::Duration;\n\nuse crate::types::values::{self, InvalidValue};\nfn f(v: Duration) -> Option<Result<u16, InvalidValue>> { values::x() }"
+        );
         assert!(ValueType::parse("NoSuchEnum").is_err());
     }
 }

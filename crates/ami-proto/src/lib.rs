@@ -33,7 +33,8 @@
 //! # tokio::runtime::Runtime::new()?.block_on(async {
 //! use ami_proto::client::{ClientConfig, ClientEvent, connect};
 //! use ami_proto::session::SessionConfig;
-//! use ami_proto::{Event, Message, sim};
+//! use ami_proto::actions::{Action, Originate};
+//! use ami_proto::{Event, sim};
 //!
 //! // A stand-in for Asterisk on 127.0.0.1 (account admin / amp111).
 //! let pbx = sim::start(sim::SimConfig::default()).await?;
@@ -42,14 +43,14 @@
 //! let config = ClientConfig::new(pbx.addr().to_string(), SessionConfig::new("admin", "amp111"));
 //! let (client, mut events) = connect(config).await?;
 //!
-//! // An action and its correlated response.
-//! let originate = Message::action("Originate")
-//!     .header("Channel", "PJSIP/1001")
-//!     .header("Exten", "1002")
-//!     .header("Context", "from-internal")
-//!     .header("Priority", "1")
-//!     .header("Async", "true")
-//!     .build()?;
+//! // An action (typed values where Asterisk's are typed) and its
+//! // correlated response.
+//! let originate = Originate::new("PJSIP/1001")
+//!     .exten("1002")
+//!     .context("from-internal")
+//!     .priority(1)
+//!     .async_(true)
+//!     .into_message()?;
 //! let response = client.send(&originate).await?;
 //! assert_eq!(response.get("Message"), Some("Originate successfully queued"));
 //!
@@ -57,7 +58,9 @@
 //! let mut hangups = 0;
 //! while let Some(ClientEvent::Event(m)) = events.recv().await {
 //!     if let Ok(Event::Hangup(h)) = Event::from_message(m) {
-//!         println!("{} hung up: {}", h.channel().unwrap_or("?"), h.cause_txt().unwrap_or("?"));
+//!         // `cause()` is the Q.850 code as a `u16`; `Err` keeps a malformed one.
+//!         let cause = h.cause().and_then(Result::ok);
+//!         println!("{} hung up: {cause:?} {}", h.channel().unwrap_or("?"), h.cause_txt().unwrap_or("?"));
 //!         hangups += 1;
 //!         if hangups == 2 {
 //!             break;
