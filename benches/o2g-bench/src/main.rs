@@ -25,6 +25,7 @@
 //!    The simulator runs in the same process: the memory figure covers both
 //!    ends of every session. A diagnostic run repeats the largest K with an
 //!    empty system trust store, to show what `Roots::System` costs.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a benchmark: clocks, sockets and tasks are its job
 
 use std::fmt::Write as _;
 use std::hint::black_box;

@@ -95,6 +95,7 @@ pub mod types;
 
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+#[allow(clippy::disallowed_methods, clippy::disallowed_types)] // IO is the point of the client
 pub mod client;
 
 #[cfg(feature = "sim")]

@@ -3,6 +3,7 @@
 //! knob. The expected §7 lines are `tests/data/spec7{a,b,c}.ndjson`, copied
 //! verbatim from `specs/o2g.md` §7 (shared with the event known-answer
 //! tests).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test: sockets, tasks and timeouts drive the code under test
 #![cfg(feature = "sim")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,3 +1,4 @@
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // IO is the point of the simulator
 //! An O2G server simulator for tests and demos (feature `sim`).
 //!
 //! [`start`] binds a plain-HTTP listener on loopback and answers the
