@@ -462,7 +462,10 @@ fn run() -> Result<(), String> {
                     o.errors,
                     base.messages
                 );
-                if matches!(p, Parser::OursBorrowed | Parser::OursRaw | Parser::OursTyped) {
+                if matches!(
+                    p,
+                    Parser::OursBorrowed | Parser::OursRaw | Parser::OursTyped
+                ) {
                     return Err(format!("message count mismatch: {msg}"));
                 }
                 eprintln!("WARNING: {msg}");
