@@ -6,7 +6,7 @@
 //! (`--write-corpus FILE` only writes the generated corpus).
 //!
 //! 1. Decode. An NDJSON event stream (generated here from the lines of
-//!    `specs/o2g.md` §7 (a), (b), (c) with call references, UUIDs, users and
+//!    the O2G reference, §7 (a), (b), (c) with call references, UUIDs, users and
 //!    counters drawn from a seeded xorshift, plus keepalives and other
 //!    package events; or `--corpus FILE`) is decoded by
 //!    - the baseline: split on `\n`, `serde_json::from_slice::<Value>` per line;

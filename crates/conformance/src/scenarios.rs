@@ -1,4 +1,4 @@
-//! The seed scenarios of `DESIGN.md`, run live: each vendor's simulator on
+//! The seed scenarios of the design document, run live: each vendor's simulator on
 //! 127.0.0.1, driven through the vendor's real client, its events
 //! normalized. `cti demo` prints them; `tests/cross_vendor.rs` checks that
 //! every vendor tells the same story ([`Projection`]).
