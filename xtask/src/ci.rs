@@ -15,6 +15,33 @@ const LIBRARIES: &[&str] = &["cti-core", "cti-client", "ami-proto", "o2g-api"];
 /// Crates that must never have an async runtime or transport in their tree.
 const IO_FREE: &[&str] = &["cti-core", "ami-proto", "o2g-api"];
 
+/// The vendor crates: each feature (`client`, `sim`) must build alone.
+const VENDORS: &[&str] = &["ami-proto", "o2g-api"];
+
+/// `cti-cli`'s vendor features, and what each must not pull in: a vendor
+/// feature brings that vendor's stack only.
+const CLI_FEATURES: &[(&str, &[&str])] = &[
+    (
+        "ami",
+        &[
+            "o2g-api",
+            "hyper",
+            "hyper-util",
+            "tungstenite",
+            "tokio-tungstenite",
+        ],
+    ),
+    ("o2g", &["ami-proto", "tungstenite", "tokio-tungstenite"]),
+];
+
+/// Crates outside the workspace (its `exclude`), each with its own lock file.
+const OUTSIDE: &[&str] = &[
+    "crates/ami-proto/fuzz",
+    "crates/o2g-api/fuzz",
+    "benches/ami-bench",
+    "benches/o2g-bench",
+];
+
 /// Runtime and transport crates that sans-IO code must not pull in.
 pub(crate) const IO_CRATES: &[&str] = &[
     "tokio",
@@ -37,6 +64,38 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
         start.elapsed().as_secs_f64()
     );
     r
+}
+
+/// The names of the packages in `pkg`'s normal dependency tree, built with
+/// `--no-default-features` plus `features`.
+fn normal_deps(root: &Path, pkg: &str, features: &[&str]) -> Result<Vec<String>> {
+    let out = cargo(root)
+        .args([
+            "tree",
+            "--locked",
+            "-p",
+            pkg,
+            "--no-default-features",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--format",
+            "{p}",
+        ])
+        .args(features)
+        .output()?;
+    if !out.status.success() {
+        bail!(
+            "cargo tree -p {pkg} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
+        .collect())
 }
 
 pub(crate) fn run(root: &Path) -> Result<()> {
@@ -91,34 +150,62 @@ pub(crate) fn run(root: &Path) -> Result<()> {
             status(c().args(["test", "--locked", "-p", lib, "--no-default-features"]))?;
         }
         for lib in IO_FREE {
-            let out = c()
-                .args([
-                    "tree",
+            let deps = normal_deps(root, lib, &[])?;
+            if let Some(name) = deps.iter().find(|d| IO_CRATES.contains(&d.as_str())) {
+                bail!("{lib} without default features depends on {name}");
+            }
+        }
+        Ok(())
+    })?;
+    step("features", || {
+        for lib in VENDORS {
+            for feature in ["client", "sim"] {
+                status(c().args([
+                    "check",
                     "--locked",
                     "-p",
                     lib,
                     "--no-default-features",
-                    "-e",
-                    "normal",
-                    "--prefix",
-                    "none",
-                    "--format",
-                    "{p}",
-                ])
-                .output()?;
-            if !out.status.success() {
-                bail!(
-                    "cargo tree -p {lib} failed: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                    "--features",
+                    feature,
+                ]))?;
             }
-            let tree = String::from_utf8_lossy(&out.stdout);
-            for line in tree.lines() {
-                let name = line.split_whitespace().next().unwrap_or_default();
-                if IO_CRATES.contains(&name) {
-                    bail!("{lib} without default features depends on {name}");
-                }
+        }
+        for (feature, absent) in CLI_FEATURES {
+            status(c().args([
+                "check",
+                "--locked",
+                "-p",
+                "cti-cli",
+                "--no-default-features",
+                "--features",
+                feature,
+            ]))?;
+            let deps = normal_deps(root, "cti-cli", &["--features", feature])?;
+            if let Some(name) = deps.iter().find(|d| absent.contains(&d.as_str())) {
+                bail!("cti-cli with only --features {feature} depends on {name}");
             }
+        }
+        Ok(())
+    })?;
+    step("outside the workspace", || {
+        for dir in OUTSIDE {
+            let manifest = root.join(dir).join("Cargo.toml");
+            let manifest = manifest.to_string_lossy();
+            status(c().args(["fmt", "--manifest-path", &manifest, "--", "--check"]))?;
+            status(
+                c().args(["check", "--locked", "--manifest-path", &manifest])
+                    // The workspace's target directory: shared dependencies
+                    // are built once.
+                    .env("CARGO_TARGET_DIR", root.join("target"))
+                    // `check` links nothing, so libfuzzer-sys need not build
+                    // libFuzzer's C++ sources (30 s): pointing its documented
+                    // override at a library that is never linked skips them.
+                    .env(
+                        "CUSTOM_LIBFUZZER_PATH",
+                        root.join("target").join("libfuzzer-not-linked.a"),
+                    ),
+            )?;
         }
         Ok(())
     })?;

@@ -10,6 +10,7 @@
 //! parser drains the buffer after every slice. One warm-up pass, then R
 //! rounds in which every parser runs in turn at every read size; medians are
 //! reported. The method follows `ami-peers.md` §6.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a benchmark: clocks, sockets and tasks are its job
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -461,7 +462,10 @@ fn run() -> Result<(), String> {
                     o.errors,
                     base.messages
                 );
-                if matches!(p, Parser::OursBorrowed | Parser::OursRaw | Parser::OursTyped) {
+                if matches!(
+                    p,
+                    Parser::OursBorrowed | Parser::OursRaw | Parser::OursTyped
+                ) {
                     return Err(format!("message count mismatch: {msg}"));
                 }
                 eprintln!("WARNING: {msg}");

@@ -6,7 +6,7 @@
 //! (`--write-corpus FILE` only writes the generated corpus).
 //!
 //! 1. Decode. An NDJSON event stream (generated here from the lines of
-//!    `specs/o2g.md` §7 (a), (b), (c) with call references, UUIDs, users and
+//!    the O2G reference, §7 (a), (b), (c) with call references, UUIDs, users and
 //!    counters drawn from a seeded xorshift, plus keepalives and other
 //!    package events; or `--corpus FILE`) is decoded by
 //!    - the baseline: split on `\n`, `serde_json::from_slice::<Value>` per line;
@@ -25,6 +25,7 @@
 //!    The simulator runs in the same process: the memory figure covers both
 //!    ends of every session. A diagnostic run repeats the largest K with an
 //!    empty system trust store, to show what `Roots::System` costs.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a benchmark: clocks, sockets and tasks are its job
 
 use std::fmt::Write as _;
 use std::hint::black_box;

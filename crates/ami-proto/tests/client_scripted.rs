@@ -1,5 +1,6 @@
 //! The client against a scripted server on 127.0.0.1 (no simulator): login,
 //! correlation, lists, reconnect with a gap signal, lag signal, logoff.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test: sockets, tasks and timeouts drive the code under test
 #![cfg(feature = "client")]
 
 use std::time::Duration;

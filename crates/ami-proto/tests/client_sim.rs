@@ -1,6 +1,7 @@
 //! The real client against the simulator: MD5 login, actions and lists, a
 //! whole call normalized, reconnect after the simulator drops the
 //! connection, tiny write chunks, refused login.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test: sockets, tasks and timeouts drive the code under test
 #![cfg(all(feature = "client", feature = "sim"))]
 
 use std::time::Duration;

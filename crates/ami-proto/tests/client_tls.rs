@@ -1,5 +1,6 @@
 //! The client over TLS: a private CA is trusted when given, certificates
 //! and host names are verified, and nothing else is accepted.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test: sockets, tasks and timeouts drive the code under test
 #![cfg(all(feature = "client", feature = "sim"))]
 
 use std::sync::Arc;

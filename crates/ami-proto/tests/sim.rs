@@ -1,5 +1,6 @@
 //! The AMI simulator driven over real loopback sockets, as a client sees it.
 //! Runs with `--features sim` (or `--all-features`).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test: sockets, tasks and timeouts drive the code under test
 #![cfg(feature = "sim")]
 
 use std::future::Future;

@@ -1,6 +1,7 @@
 //! List and query actions of the simulator against seeded PBX state
 //! (channels, bridges, PJSIP objects, queues, device states, hints),
 //! through the real client, and one raw byte check.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test: sockets, tasks and timeouts drive the code under test
 #![cfg(all(feature = "client", feature = "sim"))]
 
 use std::time::Duration;

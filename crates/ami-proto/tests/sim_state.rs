@@ -1,5 +1,6 @@
 //! The simulator's PBX state (`SimConfig` builders for identity, clock,
 //! dialplan, CLI outputs, seeded challenges), seen through the real client.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test: sockets, tasks and timeouts drive the code under test
 #![cfg(all(feature = "client", feature = "sim"))]
 
 use std::time::Duration;

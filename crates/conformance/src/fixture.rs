@@ -15,9 +15,11 @@ use serde_json::Value;
 pub enum Provenance {
     /// Recorded from a real system in our lab.
     LabRecording,
-    /// Taken from a vendor document in `shared/seeds/`.
+    /// Taken from a seed document (a vendor document, kept outside this
+    /// repository).
     Seed,
-    /// Written from a section of `shared/specs/`.
+    /// Written from a section of a vendor reference (kept outside this
+    /// repository).
     Spec,
     /// Invented (self-tests, synthetic scenarios).
     Invented,

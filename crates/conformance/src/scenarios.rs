@@ -1,4 +1,4 @@
-//! The seed scenarios of `DESIGN.md`, run live: each vendor's simulator on
+//! The seed scenarios of the design document, run live: each vendor's simulator on
 //! 127.0.0.1, driven through the vendor's real client, its events
 //! normalized. `cti demo` prints them; `tests/cross_vendor.rs` checks that
 //! every vendor tells the same story ([`Projection`]).
@@ -8,21 +8,32 @@
 //!    1002 to 1003, 1003 answers, 1002 hangs up.
 
 use std::collections::{BTreeMap, BTreeSet};
+#[cfg(any(feature = "ami", feature = "o2g"))]
 use std::time::{Duration, SystemTime};
 
-use anyhow::{Context, Result};
-use cti_core::{Cause, Event, EventKind, Party, Source, Timestamp};
+#[cfg(feature = "ami")]
+use anyhow::Context;
+#[cfg(any(feature = "ami", feature = "o2g"))]
+use anyhow::Result;
+#[cfg(feature = "ami")]
+use cti_core::Source;
+#[cfg(any(feature = "ami", feature = "o2g"))]
+use cti_core::Timestamp;
+use cti_core::{Cause, Event, EventKind, Party};
 
+#[cfg(any(feature = "ami", feature = "o2g"))]
 fn now() -> Timestamp {
     Timestamp::from_system_time(SystemTime::now())
 }
 
 /// How long a simulator may stay quiet while a scenario waits for it.
+#[cfg(any(feature = "ami", feature = "o2g"))]
 const QUIET: Duration = Duration::from_secs(10);
 
 // ------------------------------------------------------------------- AMI
 
 /// Both seed scenarios on the AMI simulator, through `ami_proto::client`.
+#[cfg(feature = "ami")]
 pub async fn ami() -> Result<Vec<Event>> {
     use ami_proto::Action as _;
     use ami_proto::actions;
@@ -97,6 +108,7 @@ pub async fn ami() -> Result<Vec<Event>> {
 
 /// Both seed scenarios on the O2G simulator, through `o2g_api::client`,
 /// with one administrator session monitoring the three users.
+#[cfg(feature = "o2g")]
 pub async fn o2g() -> Result<Vec<Event>> {
     use o2g_api::client::{ClientConfig, connect};
     use o2g_api::codec::endpoints::telephony::{BlindTransfer, ReleaseCall};
@@ -146,6 +158,7 @@ pub async fn o2g() -> Result<Vec<Event>> {
 
 /// The O2G half of the scenarios: a client, its events, and the
 /// normalized timeline they make.
+#[cfg(feature = "o2g")]
 mod o2g_run {
     use anyhow::{Context, Result, anyhow};
     use cti_core::Event;

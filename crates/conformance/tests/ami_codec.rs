@@ -1,6 +1,7 @@
 //! Known-answer tests of the `ami-proto` codec on the lab recordings of a
-//! real Asterisk 22.10.1 (`fixtures/ami/recordings/`, see
-//! `shared/specs/ami.md` and the recordings' notes).
+//! real Asterisk 22.10.1 (`fixtures/ami/recordings/`; the wire facts are
+//! those of the AMI reference and the recordings' notes, both kept outside
+//! this repository).
 //!
 //! Every fixture is decoded three ways (chunks as recorded, one byte at a
 //! time, all at once), which must agree; then facts the recordings are known

@@ -1,6 +1,7 @@
-//! The seed scenarios tell the same story on every vendor (DESIGN.md, "The
+//! The seed scenarios tell the same story on every vendor (the design document, "The
 //! shared model"): basic call and unsupervised transfer, run live on the
 //! AMI and O2G simulators through the real clients.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test: sockets, tasks and timeouts drive the code under test
 
 use conformance::scenarios::{self, Projection};
 

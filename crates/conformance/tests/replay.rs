@@ -1,4 +1,5 @@
 //! The replay server checks what a client sends, line by line.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test: sockets, tasks and timeouts drive the code under test
 
 use conformance::fixture::load;
 use conformance::{ReplayServer, fixtures_dir};

@@ -4,6 +4,7 @@
 //! - `cti demo`: run the seed scenarios on every built-in simulator through
 //!   the real clients and print one normalized timeline;
 //! - `cti replay FILE`: show a fixture or recording as a message ladder.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a binary: IO is its job
 
 mod demo;
 mod replay;

@@ -5,6 +5,7 @@
 //!
 //! Vendor crates depend on it through their `client` feature only; the
 //! protocol cores (types, codecs, sessions) never see it.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // client-side support: sockets and tasks are its job
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod events;

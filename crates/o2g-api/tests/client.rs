@@ -1,6 +1,7 @@
 //! The real client against the simulator, end to end: bootstrap, typed
 //! requests, events, and recovery when the simulator turns its fault
 //! knobs. Everything on 127.0.0.1; every wait is bounded.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test: sockets, tasks and timeouts drive the code under test
 #![cfg(all(feature = "client", feature = "sim"))]
 
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! The typed service endpoints (`specs/o2g.md` §4): requests are built as
+//! The typed service endpoints (O2G reference, §4): requests are built as
 //! the spec writes them (method, service, path and query, exact body), and
 //! the answers of the spec decode.
 

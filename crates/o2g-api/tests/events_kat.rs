@@ -1,7 +1,7 @@
 //! Known-answer tests of the event types.
 //!
 //! `tests/data/spec7a.ndjson`, `spec7b.ndjson` and `spec7c.ndjson` are the
-//! event lines of `specs/o2g.md` §7 (a) basic call, (b) blind transfer and
+//! event lines of the O2G reference, §7 (a) basic call, (b) blind transfer and
 //! (c) the event stream of the bootstrap exchange, copied verbatim. Every
 //! line must decode to the expected typed event and write back to the same
 //! JSON value. The per-package examples below are hand-written from the

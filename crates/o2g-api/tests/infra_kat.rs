@@ -1,5 +1,5 @@
 //! Known answers: the bootstrap, authentication, session and subscription
-//! examples of `specs/o2g.md` §1 and §2.1, decoded into the typed bodies
+//! examples of the O2G reference, §1 and §2.1, decoded into the typed bodies
 //! (and the request bodies written back exactly).
 
 use o2g_api::types::{

@@ -1,5 +1,5 @@
 //! The event channel's NDJSON decoder: chunking, caps, resynchronisation,
-//! bad lines. The stream is the event lines of `specs/o2g.md` §7 (copied in
+//! bad lines. The stream is the event lines of the O2G reference, §7 (copied in
 //! `tests/data/spec7*.ndjson`).
 
 use o2g_api::codec::ndjson::{DEFAULT_MAX_LINE, EventDecoder, LineError, decode_lines};

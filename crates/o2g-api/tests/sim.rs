@@ -1,8 +1,9 @@
 //! The O2G simulator over real HTTP: bootstrap, sessions, subscriptions,
-//! the event channel, the §7 sequences of `specs/o2g.md` and every fault
+//! the event channel, the §7 sequences of the O2G reference and every fault
 //! knob. The expected §7 lines are `tests/data/spec7{a,b,c}.ndjson`, copied
-//! verbatim from `specs/o2g.md` §7 (shared with the event known-answer
+//! verbatim from the O2G reference, §7 (shared with the event known-answer
 //! tests).
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test: sockets, tasks and timeouts drive the code under test
 #![cfg(feature = "sim")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

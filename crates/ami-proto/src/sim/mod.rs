@@ -1,3 +1,4 @@
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // IO is the point of the simulator
 //! An AMI server simulator for tests and demos (feature `sim`).
 //!
 //! [`start`] binds a TCP listener (loopback only unless

@@ -6,6 +6,7 @@
 //! The client side is written out by hand (MD5 login, an `Originate` or a
 //! simulator-triggered scenario, `Logoff`), so the recording shows exactly
 //! the bytes a client and the simulator exchange.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test harness: sockets, tasks and clocks are its job
 
 use std::time::{Duration, Instant};
 

@@ -21,7 +21,7 @@ pub mod ndjson;
 
 /// Which service of the session a request goes to. The URL of each is the
 /// session's base URL plus the `relativeUrl` the server lists for it
-/// (`specs/o2g.md` §1.4 "Service URL resolution").
+/// (O2G reference, §1.4 "Service URL resolution").
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServiceKey {

@@ -1,4 +1,4 @@
-//! The event channel's incremental NDJSON decoder (`specs/o2g.md` §2.2).
+//! The event channel's incremental NDJSON decoder (O2G reference, §2.2).
 //!
 //! The server writes one compact JSON object per line, terminated by `\n`,
 //! on a chunked HTTP response whose chunk boundaries need not align with

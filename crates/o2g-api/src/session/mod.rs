@@ -1,7 +1,7 @@
 //! The O2G session as a deterministic state machine: no sockets, no clock,
 //! no randomness.
 //!
-//! The lifecycle (`specs/o2g.md` §1–2, §6):
+//! The lifecycle (O2G reference, §1–2, §6):
 //!
 //! 1. bootstrap: `GET <origin>/api/rest`, pick the API version;
 //! 2. authenticate: `GET <authenticate URL>` with HTTP Basic; the answer's

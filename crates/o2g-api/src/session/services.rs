@@ -1,4 +1,4 @@
-//! Service URL resolution (`specs/o2g.md` §1.4): which URL each service
+//! Service URL resolution (O2G reference, §1.4): which URL each service
 //! lives at, from the session's base URL and the `services[]` it lists.
 
 use std::collections::HashMap;
@@ -82,7 +82,7 @@ mod tests {
     use super::*;
 
     fn seed_list() -> Vec<ServiceInfo> {
-        // The list of specs/o2g.md §7(c).
+        // The list of the O2G reference, §7(c).
         [
             ("Logins", "/logins"),
             ("Users", "/users"),

@@ -81,7 +81,7 @@ impl SimUser {
     }
 }
 
-/// The counters of an event summary (`specs/o2g.md` §3.2).
+/// The counters of an event summary (O2G reference, §3.2).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EventSummaryCounters {
@@ -143,7 +143,7 @@ impl SimAdmin {
 }
 
 /// What a blind or supervised transfer does to the call reference of the
-/// party that stays (`specs/o2g.md` §7(b)).
+/// party that stays (O2G reference, §7(b)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TransferMode {
@@ -158,7 +158,7 @@ pub enum TransferMode {
 }
 
 /// When the channel pushes the monitored users' state right after
-/// `Chunk started` (`specs/o2g.md` §7(c) lines 2–3): one
+/// `Chunk started` (O2G reference, §7(c) lines 2–3): one
 /// `OnDeviceStateModified` and one `OnUserStateModified` per user selected
 /// for `telephony`. Only on the first channel of a subscription, never on a
 /// re-poll.
@@ -202,7 +202,7 @@ impl Default for IdSettings {
     }
 }
 
-/// Simulator settings. `Default` gives the three users of `specs/o2g.md`
+/// Simulator settings. `Default` gives the three users of the O2G reference
 /// §7 (oxe1001 Alice Martin 1001, oxe1002 Bruno Petit 1002, oxe1003 Chloé
 /// Roux 1003, password `1234`, node 1) and one administrator `admin` /
 /// `admin`.
@@ -227,7 +227,7 @@ pub struct SimConfig {
     /// differ while staying reachable.
     pub public_host: Option<String>,
     /// The services advertised in `SessionInfo.services` (default: the list
-    /// of `specs/o2g.md` §7(c) plus `PbxManagement` → `/pbxs`).
+    /// of the O2G reference, §7(c) plus `PbxManagement` → `/pbxs`).
     pub services: Vec<ServiceInfo>,
     /// When to push the initial device and user state after `Chunk
     /// started`.
@@ -286,7 +286,7 @@ impl Default for SimConfig {
     }
 }
 
-/// The services of `specs/o2g.md` §7(c) plus `PbxManagement` → `/pbxs`.
+/// The services of the O2G reference, §7(c) plus `PbxManagement` → `/pbxs`.
 pub fn default_services() -> Vec<ServiceInfo> {
     [
         ("Logins", "/logins"),

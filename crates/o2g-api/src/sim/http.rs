@@ -526,7 +526,7 @@ fn subscribe(shared: &Shared, st: &mut State, req: &Req, caller: &Caller) -> Res
     json(StatusCode::OK, &body)
 }
 
-/// Queues the initial state (`specs/o2g.md` §7(c) lines 2–4) for a new
+/// Queues the initial state (O2G reference, §7(c) lines 2–4) for a new
 /// subscription, as the settings ask: it comes right after `Chunk started`
 /// on its first channel.
 fn initial_events(shared: &Shared, st: &State, caller: &Caller, sub: &mut Subscription) {

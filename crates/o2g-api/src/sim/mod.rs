@@ -1,8 +1,9 @@
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)] // IO is the point of the simulator
 //! An O2G server simulator for tests and demos (feature `sim`).
 //!
 //! [`start`] binds a plain-HTTP listener on loopback and answers the
 //! bootstrap, authentication, session, user, subscription and telephony
-//! requests of `specs/o2g.md` the way an O2G 2.7 server does, with the
+//! requests of the O2G reference the way an O2G 2.7 server does, with the
 //! event channel on the same listener. Behind it sits a PBX model (users
 //! with one device each; calls with one party per user, each with its own
 //! call reference and all sharing the call's `callUUID`) that produces the

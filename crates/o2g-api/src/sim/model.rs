@@ -1,7 +1,7 @@
 //! The PBX model: users with one device each, calls with one party per
 //! user (each with its own call reference, all sharing the call's
 //! `callUUID`), and the telephony events every change produces, shaped as
-//! in `specs/o2g.md` §7.
+//! in the O2G reference, §7.
 //!
 //! An operation runs in steps. In each step the parties it touches get
 //! their events in the order they were touched, each user's events followed

@@ -39,7 +39,7 @@ pub(crate) fn credential(login: &str, n: u64) -> String {
 
 /// A subscription id, deterministic from a counter: base64url of
 /// `sub-0001-<login>` (`c3ViLTAwMDEtb3hlMTAwMQ` for the first one of
-/// oxe1001, as in `specs/o2g.md` §7(c)).
+/// oxe1001, as in the O2G reference, §7(c)).
 pub(crate) fn subscription_id(login: &str, n: u64) -> String {
     b64url(format!("sub-{n:04}-{login}").as_bytes())
 }

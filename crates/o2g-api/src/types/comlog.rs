@@ -1,4 +1,4 @@
-//! Communication log records (`specs/o2g.md` §4.7), as answered by `GET
+//! Communication log records (O2G reference, §4.7), as answered by `GET
 //! /comlog/records` and carried by `OnComRecordCreated`/`Modified`.
 
 use serde::{Deserialize, Serialize};

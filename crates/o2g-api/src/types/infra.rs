@@ -1,5 +1,5 @@
 //! Bootstrap, authentication, session, subscription and error bodies
-//! (`specs/o2g.md` §1, §2.1, §5).
+//! (O2G reference, §1, §2.1, §5).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

@@ -1,5 +1,5 @@
 //! The O2G wire types: serde structs and enumerations for everything in
-//! `specs/o2g.md` §1–5.
+//! the O2G reference, §1–5.
 //!
 //! Conventions, as the server behaves:
 //! - field names are camelCase on the wire;

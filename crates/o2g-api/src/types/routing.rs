@@ -1,5 +1,5 @@
 //! Routing: presentation, forward and overflow routes, do-not-disturb
-//! (`specs/o2g.md` §4.4), as answered by `GET /routing/state` and carried by
+//! (O2G reference, §4.4), as answered by `GET /routing/state` and carried by
 //! `OnRoutingStateChanged`.
 
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,5 @@
 //! Telephony nested types: calls, legs, participants, parties, device and
-//! user state (`specs/o2g.md` §3.1).
+//! user state (O2G reference, §3.1).
 //!
 //! Some fields are sent by the server but ignored by every SDK (`media` of a
 //! leg, `addMedias` of the call capabilities, `medias` and

@@ -1,4 +1,4 @@
-//! Users (`specs/o2g.md` §4.1), as answered by `GET /users/{loginName}` and
+//! Users (O2G reference, §4.1), as answered by `GET /users/{loginName}` and
 //! carried by the `user` package's events.
 
 use serde::{Deserialize, Serialize};

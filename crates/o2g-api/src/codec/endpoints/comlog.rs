@@ -1,4 +1,4 @@
-//! Communication log (`specs/o2g.md` §4.7): 5 endpoints relative to the
+//! Communication log (O2G reference, §4.7): 5 endpoints relative to the
 //! comlog service URL (`base/comlog/records`).
 
 use super::{EndpointInfo, Operation, login_setter, operation, request};

@@ -1,4 +1,4 @@
-//! Directory search (`specs/o2g.md` §4.5): 3 endpoints on `/search` of the
+//! Directory search (O2G reference, §4.5): 3 endpoints on `/search` of the
 //! directory service (`base/directory`). Start a search, poll its results
 //! until `FINISH` or `TIMEOUT`, or cancel it.
 

@@ -1,4 +1,4 @@
-//! Event summary (`specs/o2g.md` §4.3): 1 endpoint, the service URL itself
+//! Event summary (O2G reference, §4.3): 1 endpoint, the service URL itself
 //! (`base/eventsummary`).
 
 use super::{EndpointInfo, Operation, operation, per_user, request};

@@ -1,4 +1,4 @@
-//! Maintenance (`specs/o2g.md` §4.9): 1 endpoint under the maintenance
+//! Maintenance (O2G reference, §4.9): 1 endpoint under the maintenance
 //! service URL (`base/system`).
 
 use super::{EndpointInfo, Operation, operation, request};

@@ -1,4 +1,4 @@
-//! Messaging (`specs/o2g.md` §4.6): 6 endpoints relative to the messaging
+//! Messaging (O2G reference, §4.6): 6 endpoints relative to the messaging
 //! service URL (`base/messaging/mailboxes`).
 
 use cti_core::Secret;

@@ -1,4 +1,4 @@
-//! Typed endpoints of the services (`specs/o2g.md` §4): one value type per
+//! Typed endpoints of the services (O2G reference, §4): one value type per
 //! operation of the core profile (§6 "Coverage anchor"), each an
 //! [`Endpoint`](super::Endpoint) that builds its [`ApiRequest`] and decodes the answer.
 //!

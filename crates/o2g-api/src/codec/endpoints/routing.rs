@@ -1,4 +1,4 @@
-//! Routing (`specs/o2g.md` §4.4): 13 endpoints relative to the routing
+//! Routing (O2G reference, §4.4): 13 endpoints relative to the routing
 //! service URL (`base/routing`).
 
 use super::{EndpointInfo, Operation, login_setter, operation, per_user, request};

@@ -1,4 +1,4 @@
-//! Telephony (`specs/o2g.md` §4.2): 52 endpoints, all relative to the
+//! Telephony (O2G reference, §4.2): 52 endpoints, all relative to the
 //! telephony service URL (`base/telephony`).
 //!
 //! Call references are scoped to the monitored user: pass the reference

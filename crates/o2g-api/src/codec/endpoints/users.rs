@@ -1,4 +1,4 @@
-//! Users and logins (`specs/o2g.md` §4.1): 6 endpoints. Logins go to
+//! Users and logins (O2G reference, §4.1): 6 endpoints. Logins go to
 //! [`ServiceKey::Logins`](crate::codec::ServiceKey::Logins), the others to
 //! the users service.
 

@@ -1,5 +1,5 @@
 //! Call-center events: the `agent`, `pilot`, `rsi`, `rti` and `acdstats`
-//! packages (`specs/o2g.md` §3.2).
+//! packages (O2G reference, §3.2).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

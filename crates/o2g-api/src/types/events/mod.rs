@@ -1,4 +1,4 @@
-//! Events of the event channel (`specs/o2g.md` §2.3, §3).
+//! Events of the event channel (O2G reference, §2.3, §3).
 //!
 //! Each line of the channel is a flat JSON object: `eventName` (the event's
 //! name, e.g. `OnCallCreated`) and the payload fields at the top level.

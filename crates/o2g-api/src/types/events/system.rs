@@ -1,6 +1,6 @@
 //! Events of the channel itself and of the `eventSummary`,
 //! `routingManagement`, `unifiedComLog`, `user`/`userManagement`, `system`
-//! and `pbxManagement` packages (`specs/o2g.md` §3.2).
+//! and `pbxManagement` packages (O2G reference, §3.2).
 
 use serde::{Deserialize, Serialize};
 

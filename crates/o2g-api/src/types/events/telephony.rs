@@ -1,4 +1,4 @@
-//! Events of the `telephony` package (`specs/o2g.md` §3.1).
+//! Events of the `telephony` package (O2G reference, §3.1).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -1,4 +1,4 @@
-//! Communication log requests and answers (`specs/o2g.md` §4.7); the
+//! Communication log requests and answers (O2G reference, §4.7); the
 //! records themselves are [`crate::types::comlog::ComRecord`].
 
 use serde::{Deserialize, Serialize};

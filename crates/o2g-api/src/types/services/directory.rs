@@ -1,4 +1,4 @@
-//! Directory search (`specs/o2g.md` §4.5).
+//! Directory search (O2G reference, §4.5).
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -1,4 +1,4 @@
-//! Event summary (`specs/o2g.md` §4.3).
+//! Event summary (O2G reference, §4.3).
 //!
 //! `GET /eventsummary` answers the same counters that
 //! `OnEventSummaryUpdated` carries; the type is shared with the events.

@@ -1,4 +1,4 @@
-//! System status (`specs/o2g.md` §4.9).
+//! System status (O2G reference, §4.9).
 
 use serde::{Deserialize, Deserializer, Serialize};
 

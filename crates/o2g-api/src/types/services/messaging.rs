@@ -1,4 +1,4 @@
-//! Messaging: mailboxes and voice messages (`specs/o2g.md` §4.6).
+//! Messaging: mailboxes and voice messages (O2G reference, §4.6).
 
 use cti_core::Secret;
 use serde::{Deserialize, Serialize};

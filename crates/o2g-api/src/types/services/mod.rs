@@ -1,5 +1,5 @@
 //! Request bodies and answer wrappers of the service endpoints
-//! (`specs/o2g.md` §4), one module per service.
+//! (O2G reference, §4), one module per service.
 //!
 //! The nested objects shared with events (calls, legs, users, routing
 //! state, communication records, …) live in their own modules of

@@ -1,4 +1,4 @@
-//! Routing request bodies (`specs/o2g.md` §4.4); the routes themselves are
+//! Routing request bodies (O2G reference, §4.4); the routes themselves are
 //! in [`crate::types::routing`].
 
 use serde::{Deserialize, Serialize};

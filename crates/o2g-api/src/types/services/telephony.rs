@@ -1,4 +1,4 @@
-//! Telephony request bodies and answer wrappers (`specs/o2g.md` §4.2).
+//! Telephony request bodies and answer wrappers (O2G reference, §4.2).
 
 use serde::{Deserialize, Serialize};
 

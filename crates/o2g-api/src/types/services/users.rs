@@ -1,4 +1,4 @@
-//! Users and logins (`specs/o2g.md` §4.1).
+//! Users and logins (O2G reference, §4.1).
 
 use cti_core::Secret;
 use serde::{Deserialize, Serialize};
