@@ -10,7 +10,7 @@
 //!    counters drawn from a seeded xorshift, plus keepalives and other
 //!    package events; or `--corpus FILE`) is decoded by
 //!    - the baseline: split on `\n`, `serde_json::from_slice::<Value>` per line;
-//!    - `o2g_api::codec::ndjson::EventDecoder`, pushed 64 KiB at a time,
+//!    - `o2g_api::codec::ndjson::Decoder`, pushed 64 KiB at a time,
 //!      `next_event()` until `None`;
 //!    - `o2g_api::Event::from_slice` per line (same split as the baseline).
 //!
@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use o2g_api::Event;
 use o2g_api::client::{Client, ClientConfig, ClientEvent, EventStream, connect};
 use o2g_api::codec::endpoints::telephony::MakeCall;
-use o2g_api::codec::ndjson::EventDecoder;
+use o2g_api::codec::ndjson::Decoder;
 use o2g_api::session::SessionConfig;
 use o2g_api::sim::{self, SimConfig};
 use o2g_api::types::{Package, Selector, SubscriptionRequest};
@@ -45,7 +45,7 @@ use o2g_api::types::{Package, Selector, SubscriptionRequest};
 const USAGE: &str = "usage: o2g-bench [--rounds N] [--corpus FILE] [--mb N] [--seed S] \
                      [--sessions LIST|none] [--out FILE] [--write-corpus FILE]";
 
-/// Bytes pushed into the `EventDecoder` at a time.
+/// Bytes pushed into the `Decoder` at a time.
 const CHUNK: usize = 64 * 1024;
 /// Sessions connecting at the same time.
 const OPEN_CONCURRENCY: usize = 64;
@@ -304,7 +304,7 @@ impl Decoder {
     fn label(self) -> &'static str {
         match self {
             Self::Baseline => "baseline: split on `\\n` + `serde_json::from_slice::<Value>`",
-            Self::Streaming => "**`EventDecoder`, 64 KiB pushes, `next_event()`**",
+            Self::Streaming => "**`Decoder`, 64 KiB pushes, `next_event()`**",
             Self::PerLine => "**split on `\\n` + `o2g_api::Event::from_slice`**",
         }
     }
@@ -350,7 +350,7 @@ fn per_line(data: &[u8], parse: impl Fn(&[u8]) -> Option<usize>) -> Outcome {
 
 fn streaming(data: &[u8]) -> Outcome {
     let mut out = Outcome::default();
-    let mut d = EventDecoder::default();
+    let mut d = Decoder::default();
     for chunk in data.chunks(CHUNK) {
         d.push(chunk);
         while let Some(r) = d.next_event() {
@@ -646,7 +646,7 @@ async fn hold_sessions(k: usize) -> Result<SessionRun, String> {
         });
     }
     admin
-        .execute(&MakeCall::new("1001", "1002").login_name("oxe1001"))
+        .send(&MakeCall::new("1001", "1002").login_name("oxe1001"))
         .await
         .map_err(|e| format!("make call: {e}"))?;
     let mut got = 0;

@@ -26,37 +26,65 @@
 //! With `default-features = false` the crate is the sans-IO core only: no
 //! tokio, no rustls in its dependency tree.
 //!
-//! # Connect, log in, send an action, read events
+//! # Watch calls: connect, send an action, read normalized events, close
+//!
+//! ```
+//! # #[cfg(all(feature = "client", feature = "sim"))]
+//! # tokio::runtime::Runtime::new()?.block_on(async {
+//! use ami_proto::actions::Originate;
+//! use ami_proto::client::{ClientConfig, connect_normalized};
+//! use ami_proto::cti_core::EventKind;
+//! use futures_util::StreamExt;
+//! # let pbx = ami_proto::sim::start(ami_proto::sim::SimConfig::default()).await?;
+//! # let addr = pbx.addr().to_string();
+//!
+//! let (client, mut events) = connect_normalized(ClientConfig::new(addr, "admin", "amp111")).await?;
+//! client.send(Originate::new("PJSIP/1001").exten("1002").context("from-internal").priority(1).async_(true)).await?;
+//! while let Some(event) = events.next().await {
+//!     println!("{:?}", event.kind);
+//!     if matches!(event.kind, EventKind::Alerting { .. }) { break; }
+//! }
+//! client.close().await?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! `addr` is your Asterisk's `host:5038` (the example runs against this
+//! crate's simulator, [`sim`], account `admin` / `amp111`). The normalized
+//! stream starts with `connected`, re-reads the channel list after login
+//! and after every gap, and says `reconnecting` / `reconnected { gap }` /
+//! `lagged` where they happen.
+//!
+//! # Raw messages and typed events
 //!
 //! ```
 //! # #[cfg(all(feature = "client", feature = "sim"))]
 //! # tokio::runtime::Runtime::new()?.block_on(async {
 //! use ami_proto::client::{ClientConfig, ClientEvent, connect};
-//! use ami_proto::session::SessionConfig;
-//! use ami_proto::actions::{Action, Originate};
-//! use ami_proto::{Event, sim};
+//! use ami_proto::{Event, Message, sim};
 //!
 //! // A stand-in for Asterisk on 127.0.0.1 (account admin / amp111).
 //! let pbx = sim::start(sim::SimConfig::default()).await?;
 //!
 //! // TCP, banner, MD5 challenge login; the driver runs in the background.
-//! let config = ClientConfig::new(pbx.addr().to_string(), SessionConfig::new("admin", "amp111"));
-//! let (client, mut events) = connect(config).await?;
+//! let (client, mut events) = connect(ClientConfig::new(pbx.addr().to_string(), "admin", "amp111")).await?;
 //!
-//! // An action (typed values where Asterisk's are typed) and its
-//! // correlated response.
-//! let originate = Originate::new("PJSIP/1001")
-//!     .exten("1002")
-//!     .context("from-internal")
-//!     .priority(1)
-//!     .async_(true)
-//!     .into_message()?;
+//! // A raw action and its correlated response.
+//! let originate = Message::action("Originate")
+//!     .header("Channel", "PJSIP/1001")
+//!     .header("Exten", "1002")
+//!     .header("Context", "from-internal")
+//!     .header("Priority", "1")
+//!     .header("Async", "true")
+//!     .build()?;
 //! let response = client.send(&originate).await?;
 //! assert_eq!(response.get("Message"), Some("Originate successfully queued"));
 //!
 //! // The events of the call, typed.
 //! let mut hangups = 0;
-//! while let Some(ClientEvent::Event(m)) = events.recv().await {
+//! while let Some(ev) = events.recv().await {
+//!     let ClientEvent::Event(m) = ev else { continue };
 //!     if let Ok(Event::Hangup(h)) = Event::from_message(m) {
 //!         // `cause()` is the Q.850 code as a `u16`; `Err` keeps a malformed one.
 //!         let cause = h.cause().and_then(Result::ok);
@@ -67,7 +95,7 @@
 //!         }
 //!     }
 //! }
-//! client.logoff().await?;
+//! client.close().await?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! # })?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -96,6 +124,7 @@ pub mod sim;
 pub mod types;
 
 pub use cti_core;
+pub use normalize::Normalizer;
 pub use types::generated::{actions, events};
 pub use types::values;
 pub use types::{Action, Event};

@@ -27,6 +27,7 @@ use cti_core::{
     AgentState, CallId, Cause, DeviceState, Event, EventKind, Party, Source, Timestamp,
 };
 
+use crate::session::EventList;
 use crate::{Message, MessageKind};
 
 #[derive(Debug, Clone)]
@@ -113,10 +114,32 @@ impl Normalizer {
     }
 
     /// Forgets every call (after a reconnect with a gap: refresh from
-    /// `CoreShowChannels`).
+    /// `CoreShowChannels` with [`Normalizer::snapshot`]).
     pub fn reset(&mut self) {
         self.channels.clear();
         self.calls.clear();
+    }
+
+    /// Adopts the channels of a `CoreShowChannels` list (one
+    /// `CoreShowChannel` event per channel): calls already up are followed
+    /// from here on, so that their later events (answer, hang-up) are
+    /// normalized, without inventing events for what happened before.
+    /// Channels in state `Up` count as answered.
+    pub fn snapshot(&mut self, list: &EventList, _ts: Timestamp, _out: &mut Vec<Event>) {
+        for item in &list.items {
+            if !item
+                .name()
+                .is_some_and(|n| n.eq_ignore_ascii_case("CoreShowChannel"))
+            {
+                continue;
+            }
+            if self.track(item, "").is_some()
+                && item.get("ChannelState") == Some("6")
+                && let Some(c) = item.get("Uniqueid").and_then(|u| self.channels.get_mut(u))
+            {
+                c.answered = true;
+            }
+        }
     }
 
     /// How many calls are being followed.
@@ -409,6 +432,27 @@ impl Normalizer {
     }
 }
 
+impl cti_core::Normalizer for Normalizer {
+    type Input = Message;
+    type Snapshot = EventList;
+
+    fn source(&self) -> Source {
+        Source::Ami
+    }
+
+    fn push(&mut self, input: &Message, ts: Timestamp, out: &mut Vec<Event>) {
+        Self::push(self, input, ts, out);
+    }
+
+    fn snapshot(&mut self, snapshot: &EventList, ts: Timestamp, out: &mut Vec<Event>) {
+        Self::snapshot(self, snapshot, ts, out);
+    }
+
+    fn reset(&mut self) {
+        Self::reset(self);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,6 +485,47 @@ mod tests {
             n.push(m, Timestamp::EPOCH, &mut out);
         }
         out.into_iter().map(|e| e.kind).collect()
+    }
+
+    #[test]
+    fn a_snapshot_adopts_the_channels_up_before_the_session() {
+        let a = snap("", "PJSIP/1001-00000001", "1001", "1.1", "1.1");
+        let b = snap("", "PJSIP/1002-00000002", "1002", "1.2", "1.1");
+        let list = EventList {
+            response: Message::response("Success")
+                .header("EventList", "start")
+                .build()
+                .unwrap(),
+            items: vec![
+                ev("CoreShowChannel", std::slice::from_ref(&a), &[("ChannelState", "6")]),
+                ev("CoreShowChannel", std::slice::from_ref(&b), &[("ChannelState", "6")]),
+            ],
+            complete: None,
+        };
+        let mut n = Normalizer::new();
+        let mut out = Vec::new();
+        cti_core::Normalizer::snapshot(&mut n, &list, Timestamp::EPOCH, &mut out);
+        assert!(out.is_empty(), "nothing invented: {out:?}");
+        assert_eq!(n.calls(), 1, "the two channels are one call (Linkedid)");
+        // The same list again (a second gap) changes nothing.
+        n.snapshot(&list, Timestamp::EPOCH, &mut out);
+        assert_eq!(n.calls(), 1);
+        for m in [
+            ev("Hangup", &[b], &[("Cause", "16")]),
+            ev("Hangup", &[a], &[("Cause", "16")]),
+        ] {
+            n.push(&m, Timestamp::EPOCH, &mut out);
+        }
+        let ended = out
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::Ended { .. }))
+            .count();
+        let cleared = out
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::PartyCleared { .. }))
+            .count();
+        assert_eq!((cleared, ended), (2, 1), "{out:?}");
+        assert_eq!(n.calls(), 0);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use ami_proto::Message;
-use ami_proto::client::{ClientConfig, ClientEvent, connect};
+use ami_proto::client::{ClientConfig, ClientEvent, LinkEvent, connect};
 use ami_proto::session::{AuthMethod, SessionConfig};
 use cti_core::BackoffConfig;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -72,7 +72,7 @@ fn config(addr: std::net::SocketAddr) -> ClientConfig {
                 .jitter(0.0),
             1,
         );
-    ClientConfig::new(addr.to_string(), session)
+    ClientConfig::with_session(addr.to_string(), session)
 }
 
 #[tokio::test]
@@ -135,19 +135,26 @@ async fn send_list_reconnect_and_logoff() {
             break;
         }
     }
+    assert_eq!(seen[0], ClientEvent::Link(LinkEvent::Connected), "{seen:?}");
     assert!(
-        matches!(&seen[0], ClientEvent::Event(m) if m.is_event("Newchannel")),
+        matches!(&seen[1], ClientEvent::Event(m) if m.is_event("Newchannel")),
         "{seen:?}"
     );
     assert!(
-        matches!(seen[1], ClientEvent::Reconnecting { attempt: 1, .. }),
+        matches!(
+            seen[2],
+            ClientEvent::Link(LinkEvent::Reconnecting { attempt: 1, .. })
+        ),
         "{seen:?}"
     );
-    assert_eq!(seen[2], ClientEvent::Reconnected { gap: true });
-    client.logoff().await.unwrap();
+    assert_eq!(
+        seen[3],
+        ClientEvent::Link(LinkEvent::Reconnected { gap: true })
+    );
+    client.close().await.unwrap();
     assert!(matches!(
         timeout(T, events.recv()).await.unwrap(),
-        Some(ClientEvent::Closed { reason: None })
+        Some(ClientEvent::Link(LinkEvent::Closed { reason: None }))
     ));
     assert_eq!(
         timeout(T, events.recv()).await.unwrap(),
@@ -186,15 +193,32 @@ async fn a_slow_consumer_gets_a_lag_count_and_the_reader_never_blocks() {
         .send(&Message::action("Ping").build().unwrap())
         .await
         .unwrap();
+    // Connected, the 7 events that fitted behind it, then the count of
+    // the missed ones at the place of the gap.
     let first = timeout(T, events.recv()).await.unwrap().unwrap();
-    assert_eq!(first, ClientEvent::Lagged { missed: 42 });
+    assert_eq!(first, ClientEvent::Link(LinkEvent::Connected));
     let mut names = Vec::new();
     while names.len() < 8 {
-        if let Some(ClientEvent::Event(m)) = timeout(T, events.recv()).await.unwrap() {
-            names.push(m.get("UserEvent").unwrap_or_default().to_owned());
+        match timeout(T, events.recv()).await.unwrap() {
+            Some(ClientEvent::Event(m)) => {
+                names.push(m.get("UserEvent").unwrap_or_default().to_owned());
+            }
+            Some(other) => {
+                names.push(format!("{other:?}"));
+            }
+            None => break,
         }
     }
-    assert_eq!(names, (0..8).map(|i| format!("n{i}")).collect::<Vec<_>>());
+    let mut expected: Vec<String> = (0..8).map(|i| format!("n{i}")).collect();
+    expected.push(format!(
+        "{:?}",
+        ClientEvent::Link(LinkEvent::Lagged { missed: 42 })
+    ));
+    names.push(match timeout(T, events.recv()).await.unwrap() {
+        Some(other) => format!("{other:?}"),
+        None => "end".into(),
+    });
+    assert_eq!(names, expected);
     drop(client);
     server.await.unwrap();
 }
@@ -220,7 +244,7 @@ async fn refused_login_fails_connect() {
         .unwrap();
     });
     let err = connect(config(addr)).await.unwrap_err();
-    assert!(err.is_login(), "{err}");
+    assert!(err.is_auth(), "{err}");
     assert!(err.to_string().contains("Authentication failed"));
 }
 

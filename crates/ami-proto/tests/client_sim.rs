@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use ami_proto::client::{ClientConfig, ClientEvent, EventStream, connect};
+use ami_proto::client::{ClientConfig, ClientEvent, EventStream, LinkEvent, connect};
 use ami_proto::normalize::Normalizer;
 use ami_proto::session::SessionConfig;
 use ami_proto::sim::{self, Scenario, SimConfig};
@@ -23,7 +23,7 @@ fn config(addr: std::net::SocketAddr) -> ClientConfig {
             .jitter(0.0),
         3,
     );
-    ClientConfig::new(addr.to_string(), session)
+    ClientConfig::with_session(addr.to_string(), session)
 }
 
 async fn next_event(events: &mut EventStream) -> ClientEvent {
@@ -159,7 +159,7 @@ async fn md5_login_actions_lists_and_a_whole_call() {
             break;
         }
     }
-    client.logoff().await.unwrap();
+    client.close().await.unwrap();
 }
 
 #[tokio::test]
@@ -175,10 +175,10 @@ async fn reconnects_after_the_simulator_drops_the_connection() {
     let mut saw = Vec::new();
     while saw.len() < 2 {
         match next_event(&mut events).await {
-            ClientEvent::Reconnecting { attempt, .. } => {
+            ClientEvent::Link(LinkEvent::Reconnecting { attempt, .. }) => {
                 saw.push(format!("reconnecting {attempt}"))
             }
-            ClientEvent::Reconnected { gap } => {
+            ClientEvent::Link(LinkEvent::Reconnected { gap }) => {
                 saw.push(format!("reconnected gap={gap}"));
             }
             _ => {}
@@ -225,6 +225,6 @@ async fn refused_login() {
     let mut cfg = config(pbx.addr());
     cfg.session = SessionConfig::new("admin", "wrong");
     let err = connect(cfg).await.unwrap_err();
-    assert!(err.is_login(), "{err}");
+    assert!(err.is_auth(), "{err}");
     assert_eq!(pbx.stats().failed_logins, 1);
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ami_proto::Message;
-use ami_proto::client::{ClientConfig, TlsConfig, connect};
+use ami_proto::client::{ClientConfig, Roots, TlsConfig, connect};
 use ami_proto::session::SessionConfig;
 use ami_proto::sim::{self, SimConfig};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
@@ -76,29 +76,30 @@ async fn tls_with_a_private_ca_and_host_name_verification() {
     let front = tls_front(pbx.addr(), cert, key).await;
 
     // Trusting the private CA, verifying `localhost`: works.
-    let tls = TlsConfig::with_ca_pem(ca_pem.clone()).server_name("localhost");
-    let (client, _events) = connect(ClientConfig::new(front.to_string(), session()).tls(tls))
-        .await
-        .unwrap();
+    let tls = TlsConfig::new(Roots::ca_only(ca_pem.clone())).server_name("localhost");
+    let (client, _events) =
+        connect(ClientConfig::with_session(front.to_string(), session()).tls_config(tls))
+            .await
+            .unwrap();
     let pong = client
         .send(&Message::action("Ping").build().unwrap())
         .await
         .unwrap();
     assert_eq!(pong.get("Ping"), Some("Pong"));
-    client.logoff().await.unwrap();
+    client.close().await.unwrap();
 
     // The system roots do not know the private CA.
     let err = connect(
-        ClientConfig::new(front.to_string(), session())
-            .tls(TlsConfig::system().server_name("localhost")),
+        ClientConfig::with_session(front.to_string(), session())
+            .tls_config(TlsConfig::system().server_name("localhost")),
     )
     .await
     .unwrap_err();
     assert!(err.is_tls(), "{err}");
 
     // The right CA but another host name.
-    let tls = TlsConfig::with_ca_pem(ca_pem).server_name("pbx.example.net");
-    let err = connect(ClientConfig::new(front.to_string(), session()).tls(tls))
+    let tls = TlsConfig::new(Roots::ca_only(ca_pem)).server_name("pbx.example.net");
+    let err = connect(ClientConfig::with_session(front.to_string(), session()).tls_config(tls))
         .await
         .unwrap_err();
     assert!(err.is_tls(), "{err}");
@@ -111,10 +112,10 @@ async fn tls_with_a_private_ca_and_host_name_verification() {
 
 #[tokio::test]
 async fn unreadable_ca_pem_is_a_configuration_error() {
-    let tls = TlsConfig::with_ca_pem(b"not a certificate".to_vec());
+    let tls = TlsConfig::new(Roots::ca_only(b"not a certificate".to_vec()));
     let err = tokio::time::timeout(
         Duration::from_secs(5),
-        connect(ClientConfig::new("127.0.0.1:9", session()).tls(tls)),
+        connect(ClientConfig::with_session("127.0.0.1:9", session()).tls_config(tls)),
     )
     .await
     .unwrap()

@@ -112,7 +112,7 @@ async fn login(pbx: &SimHandle) -> (Client, EventStream) {
         .events(EventMask::Off)
         .reconnect(false)
         .ping_interval(None);
-    connect(ClientConfig::new(pbx.addr().to_string(), session))
+    connect(ClientConfig::with_session(pbx.addr().to_string(), session))
         .await
         .expect("login")
 }
@@ -179,7 +179,7 @@ async fn channels_bridges_and_channel_map_from_seeded_state() {
     let l = client.send_list(&action("BridgeList", &[])).await.unwrap();
     assert_eq!(l.items.len(), 1);
     assert_eq!(l.items[0].get("BridgeNumChannels"), Some("2"));
-    client.logoff().await.unwrap();
+    client.close().await.unwrap();
 }
 
 #[tokio::test]
@@ -217,7 +217,7 @@ async fn queues_count_callers_and_read_member_state_from_devices() {
     assert_eq!(l.items[0].get("Available"), Some("1"));
     assert_eq!(l.items[1].get("Callers"), Some("1"));
     assert_eq!(names(&l.items[0]).last(), Some(&"ActionID"));
-    client.logoff().await.unwrap();
+    client.close().await.unwrap();
 }
 
 #[tokio::test]
@@ -301,7 +301,7 @@ async fn hints_device_states_dialplan_and_empty_lists() {
         m.get("QueueStatus"),
         Some("Show queue status.  (Priv: <none>)")
     );
-    client.logoff().await.unwrap();
+    client.close().await.unwrap();
 }
 
 /// An empty PJSIP list is an error whose message ends in a bare LF, byte
@@ -354,5 +354,5 @@ async fn empty_pjsip_lists_error_but_inbound_registrations_are_an_empty_list() {
     let done = l.complete.unwrap();
     assert_eq!(done.name(), Some("InboundRegistrationDetailComplete"));
     assert_eq!(done.get("ListItems"), Some("0"));
-    client.logoff().await.unwrap();
+    client.close().await.unwrap();
 }

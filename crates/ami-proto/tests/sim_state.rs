@@ -18,7 +18,7 @@ async fn login(pbx: &SimHandle, auth: AuthMethod) -> (Client, EventStream) {
         .events(EventMask::Off)
         .reconnect(false)
         .ping_interval(None);
-    connect(ClientConfig::new(pbx.addr().to_string(), session))
+    connect(ClientConfig::with_session(pbx.addr().to_string(), session))
         .await
         .expect("login")
 }
@@ -49,8 +49,8 @@ async fn seeded_challenge_is_handed_out_first_then_the_counter() {
     let (c1, _e1) = login(&pbx, AuthMethod::Md5).await;
     let (c2, _e2) = login(&pbx, AuthMethod::Md5).await;
     assert_eq!(pbx.stats().logins, 2);
-    c1.logoff().await.unwrap();
-    c2.logoff().await.unwrap();
+    c1.close().await.unwrap();
+    c2.close().await.unwrap();
 }
 
 #[tokio::test]
@@ -128,7 +128,7 @@ async fn identity_clock_dialplan_and_canned_cli() {
         m.get("Timestamp").unwrap().starts_with("1795261025."),
         "{m:?}"
     );
-    client.logoff().await.unwrap();
+    client.close().await.unwrap();
 }
 
 /// An unpaced scenario takes no time: an action sent while it plays (here
@@ -208,7 +208,7 @@ async fn originate_to_an_unavailable_device_fails() {
     // A device without a state set is reachable.
     let m = client.send(&originate("PJSIP/1001")).await.unwrap();
     assert_eq!(m.get("Message"), Some("Originate successfully queued"));
-    client.logoff().await.unwrap();
+    client.close().await.unwrap();
 }
 
 /// An AMI 1.1 PBX: its banner, and `FullyBooted` with `Status` only.

@@ -41,7 +41,7 @@ use bytes::BytesMut;
 use cti_core::{Event, EventKind, Source, Timestamp};
 
 use ami_proto::Message;
-use ami_proto::client::{ClientConfig, ClientEvent, connect};
+use ami_proto::client::{ClientConfig, ClientEvent, LinkEvent, connect};
 use ami_proto::codec::{Decoded, Decoder};
 use ami_proto::normalize::Normalizer;
 use ami_proto::session::{AuthMethod, EventMask, SessionConfig};
@@ -152,16 +152,20 @@ async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
         .filter_map(|m| m.action_id().map(str::to_owned))
         .collect();
     let mut out = Vec::new();
-    let (client, mut stream) = match connect(ClientConfig::new(addr.to_string(), session)).await {
-        Ok(c) => c,
-        Err(e) if e.is_login() => {
-            out.push(link(EventKind::Closed {
-                reason: Some(e.to_string()),
-            }));
-            return Ok(out);
-        }
-        Err(e) => return Err(e).context("connecting"),
-    };
+    let (client, mut stream) =
+        match connect(ClientConfig::with_session(addr.to_string(), session)).await {
+            Ok(c) => c,
+            Err(e) if e.is_auth() => {
+                // The replay server's port changes every run: the golden
+                // names it `<server>`.
+                let reason = e.to_string().replace(&addr.to_string(), "<server>");
+                out.push(link(EventKind::Closed {
+                    reason: Some(reason),
+                }));
+                return Ok(out);
+            }
+            Err(e) => return Err(e).context("connecting"),
+        };
     out.push(link(EventKind::Connected));
     let mut logged_off = false;
     for group in &groups {
@@ -180,9 +184,9 @@ async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
                 );
             } else if is_action(m, "Logoff") {
                 logged_off = true;
-                calls
-                    .push(Box::pin(async move { client.logoff().await.map(drop) })
-                        as BoxFuture<'_, _>);
+                calls.push(
+                    Box::pin(async move { client.close().await.map(drop) }) as BoxFuture<'_, _>
+                );
             } else if m
                 .action_id()
                 .is_some_and(|id| list_ids.iter().any(|l| l == id))
@@ -210,11 +214,15 @@ async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
         match ev {
             None => break,
             Some(ClientEvent::Event(m)) => n.push(&m, Timestamp::EPOCH, &mut out),
-            Some(ClientEvent::Closed { reason }) => out.push(link(EventKind::Closed { reason })),
-            Some(ClientEvent::Reconnected { gap }) => {
+            Some(ClientEvent::Link(LinkEvent::Closed { reason })) => {
+                out.push(link(EventKind::Closed { reason }))
+            }
+            Some(ClientEvent::Link(LinkEvent::Reconnected { gap })) => {
                 out.push(link(EventKind::Reconnected { gap }))
             }
-            Some(ClientEvent::Lagged { missed }) => out.push(link(EventKind::Lagged { missed })),
+            Some(ClientEvent::Link(LinkEvent::Lagged { missed })) => {
+                out.push(link(EventKind::Lagged { missed }))
+            }
             Some(_) => {}
         }
     }
@@ -482,7 +490,7 @@ impl Vendor for Ami {
                 }
                 let why = m.get("Message").unwrap_or("login failed");
                 out.push(link(EventKind::Closed {
-                    reason: Some(format!("login refused: {why}")),
+                    reason: Some(format!("<server> refused the login: {why}")),
                 }));
                 return Ok(out);
             }

@@ -25,11 +25,12 @@ use bytes::Bytes;
 use cti_core::{Event, EventKind, Source, Timestamp};
 use serde_json::Value;
 
+use o2g_api::client::LinkEvent;
 use o2g_api::client::{ClientConfig, ClientEvent, connect};
-use o2g_api::codec::ndjson::EventDecoder;
+use o2g_api::codec::ndjson::Decoder;
 use o2g_api::codec::{ApiRequest, ServiceKey};
 use o2g_api::normalize::Normalizer;
-use o2g_api::session::{LinkEvent, Purpose, Services, SessionConfig};
+use o2g_api::session::{Purpose, Services, SessionConfig};
 use o2g_api::types::{SessionInfo, SubscriptionRequest};
 
 use crate::fixture::{Body, Fixture, StoryCase};
@@ -202,7 +203,7 @@ async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
     }
     let mut out = Vec::new();
     let mut n = Normalizer::new();
-    let (client, mut stream) = match connect(ClientConfig::new(session)).await {
+    let (client, mut stream) = match connect(ClientConfig::with_session(session)).await {
         Ok(c) => c,
         Err(e) => {
             out.push(link(EventKind::Closed {
@@ -214,7 +215,7 @@ async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
     for c in cases.iter().filter(|c| role(c).is_none()) {
         let req = to_api_request(c, &info)?;
         let resp = client
-            .request(req)
+            .send(req)
             .await
             .map_err(|e| anyhow!("case {}: {e}", c.seqno))?;
         if resp.status.as_u16() != c.response.status {
@@ -237,12 +238,11 @@ async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
             Some(ClientEvent::Event(e)) => out.extend(n.event(&e, Timestamp::EPOCH)),
             Some(ClientEvent::Link(l)) => {
                 let closed = matches!(l, LinkEvent::Closed { .. });
-                out.extend(n.link(&l, Timestamp::EPOCH));
+                n.link(&l, Timestamp::EPOCH, &mut out);
                 if closed {
                     break;
                 }
             }
-            Some(ClientEvent::Lagged { missed }) => out.push(link(EventKind::Lagged { missed })),
             Some(other) => return Err(anyhow!("unexpected client event {other:?}")),
         }
     }
@@ -324,7 +324,7 @@ impl Vendor for O2g {
             .is_some_and(|c| (200..300).contains(&c.response.status));
         let channel = cases.iter().find(|c| role(c) == Some(Purpose::Channel));
         if opened && channel.is_none() {
-            out.extend(n.link(&LinkEvent::Connected, Timestamp::EPOCH));
+            n.link(&LinkEvent::Connected, Timestamp::EPOCH, &mut out);
         }
         if let Some(ch) = channel {
             let body = bodies
@@ -332,19 +332,23 @@ impl Vendor for O2g {
                 .find(|(s, _)| *s == ch.seqno)
                 .map(|(_, b)| b.clone())
                 .unwrap_or_default();
-            let mut dec = EventDecoder::default();
+            let mut dec = Decoder::default();
             dec.push(&body);
             while let Some(item) = dec.next_event() {
                 let e = item.map_err(|e| anyhow!("channel line: {e}"))?;
                 let started = matches!(&e, o2g_api::Event::ChannelInformation(i) if i.text == "Chunk started");
                 out.extend(n.event(&e, Timestamp::EPOCH));
                 if started {
-                    out.extend(n.link(&LinkEvent::Connected, Timestamp::EPOCH));
+                    n.link(&LinkEvent::Connected, Timestamp::EPOCH, &mut out);
                 }
             }
         }
         if opened && cases.iter().any(|c| role(c) == Some(Purpose::CloseSession)) {
-            out.extend(n.link(&LinkEvent::Closed { error: None }, Timestamp::EPOCH));
+            n.link(
+                &LinkEvent::Closed { reason: None },
+                Timestamp::EPOCH,
+                &mut out,
+            );
         }
         Ok(out)
     }

@@ -35,11 +35,9 @@ const QUIET: Duration = Duration::from_secs(10);
 /// Both seed scenarios on the AMI simulator, through `ami_proto::client`.
 #[cfg(feature = "ami")]
 pub async fn ami() -> Result<Vec<Event>> {
-    use ami_proto::Action as _;
     use ami_proto::actions;
-    use ami_proto::client::{ClientConfig, ClientEvent, EventStream, connect};
+    use ami_proto::client::{ClientConfig, ClientEvent, EventStream, LinkEvent, connect};
     use ami_proto::normalize::Normalizer;
-    use ami_proto::session::SessionConfig;
     use ami_proto::sim::{self, Scenario, SimConfig};
 
     /// Normalizes the client's events until `ended` calls have ended.
@@ -68,10 +66,7 @@ pub async fn ami() -> Result<Vec<Event>> {
     }
 
     let pbx = sim::start(SimConfig::default()).await?;
-    let config = ClientConfig::new(
-        pbx.addr().to_string(),
-        SessionConfig::new("admin", "amp111"),
-    );
+    let config = ClientConfig::new(pbx.addr().to_string(), "admin", "amp111");
     let (client, mut events) = connect(config).await?;
     let mut out = vec![Event::new(now(), Source::Ami, EventKind::Connected)];
     let mut n = Normalizer::new();
@@ -80,22 +75,21 @@ pub async fn ami() -> Result<Vec<Event>> {
         .exten("1002")
         .context("from-internal")
         .priority(1)
-        .async_(true)
-        .into_message()?;
-    client.send(&originate).await?;
+        .async_(true);
+    client.send(originate).await?;
     follow(&mut events, &mut n, &mut out, 1).await?;
     // 2: unsupervised transfer of 1001–1002 to 1003.
     let run = pbx.run_scenario(Scenario::blind_transfer("1001", "1002", "1003"));
     let (played, followed) = tokio::join!(run, follow(&mut events, &mut n, &mut out, 1));
     played?;
     followed?;
-    client.logoff().await?;
+    client.close().await?;
     // Events still on their way (the last device states) come before the
     // session closes.
     while let Some(ev) = events.recv().await {
         match ev {
             ClientEvent::Event(m) => n.push(&m, now(), &mut out),
-            ClientEvent::Closed { reason } => {
+            ClientEvent::Link(LinkEvent::Closed { reason }) => {
                 out.push(Event::new(now(), Source::Ami, EventKind::Closed { reason }));
             }
             _ => {}
@@ -130,26 +124,26 @@ pub async fn o2g() -> Result<Vec<Event>> {
             vec![Selector::new(vec![Package::Telephony], users)],
             10,
         ));
-    let (client, events) = connect(ClientConfig::new(session)).await?;
+    let (client, events) = connect(ClientConfig::with_session(session)).await?;
     let mut run = O2gRun::new(client, events);
     run.connected().await?;
 
     // 1: basic call.
     let (r1, _r2) = run.established().await?;
     run.client
-        .execute(&ReleaseCall::new(r1.as_str()).login_name("oxe1001"))
+        .send(&ReleaseCall::new(r1.as_str()).login_name("oxe1001"))
         .await?;
     run.released("oxe1002").await?;
 
     // 2: unsupervised transfer.
     let (r1, r2) = run.established().await?;
     run.client
-        .execute(&BlindTransfer::new(r1.as_str(), "1003").login_name("oxe1001"))
+        .send(&BlindTransfer::new(r1.as_str(), "1003").login_name("oxe1001"))
         .await?;
     run.answer("oxe1003", "1003").await?;
     run.until(active("oxe1002")).await?;
     run.client
-        .execute(&ReleaseCall::new(r2.as_str()).login_name("oxe1002"))
+        .send(&ReleaseCall::new(r2.as_str()).login_name("oxe1002"))
         .await?;
     run.released("oxe1003").await?;
 
@@ -163,10 +157,10 @@ mod o2g_run {
     use anyhow::{Context, Result, anyhow};
     use cti_core::Event;
     use o2g_api::Event as O2gEvent;
+    use o2g_api::client::LinkEvent;
     use o2g_api::client::{Client, ClientEvent, EventStream};
     use o2g_api::codec::endpoints::telephony::{AnswerCall, MakeCall};
     use o2g_api::normalize::Normalizer;
-    use o2g_api::session::LinkEvent;
     use o2g_api::types::telephony::MediaState;
 
     use super::{QUIET, now};
@@ -230,7 +224,7 @@ mod o2g_run {
                             return Ok(e);
                         }
                     }
-                    ClientEvent::Link(l) => self.out.extend(self.n.link(&l, now())),
+                    ClientEvent::Link(l) => self.n.link(&l, now(), &mut self.out),
                     other => return Err(anyhow!("unexpected {other:?}")),
                 }
             }
@@ -242,7 +236,7 @@ mod o2g_run {
                 .await?;
             match self.events.recv().await {
                 Some(ClientEvent::Link(l @ LinkEvent::Connected)) => {
-                    self.out.extend(self.n.link(&l, now()));
+                    self.n.link(&l, now(), &mut self.out);
                     Ok(())
                 }
                 other => Err(anyhow!("expected the connected link event, got {other:?}")),
@@ -254,7 +248,7 @@ mod o2g_run {
         pub(super) async fn answer(&mut self, login: &'static str, device: &str) -> Result<String> {
             let r = call_ref(&self.until(created(login)).await?)?;
             self.client
-                .execute(&AnswerCall::new(r.as_str(), device).login_name(login))
+                .send(&AnswerCall::new(r.as_str(), device).login_name(login))
                 .await?;
             Ok(r)
         }
@@ -263,7 +257,7 @@ mod o2g_run {
         /// users' call references.
         pub(super) async fn established(&mut self) -> Result<(String, String)> {
             self.client
-                .execute(&MakeCall::new("1001", "1002").login_name("oxe1001"))
+                .send(&MakeCall::new("1001", "1002").login_name("oxe1001"))
                 .await?;
             let r1 = call_ref(&self.until(created("oxe1001")).await?)?;
             let r2 = self.answer("oxe1002", "1002").await?;
@@ -289,7 +283,7 @@ mod o2g_run {
                     Ok(Some(ClientEvent::Event(e))) => self.out.extend(self.n.event(&e, now())),
                     Ok(Some(ClientEvent::Link(l))) => {
                         let closed = matches!(l, LinkEvent::Closed { .. });
-                        self.out.extend(self.n.link(&l, now()));
+                        self.n.link(&l, now(), &mut self.out);
                         if closed {
                             break;
                         }

@@ -1,77 +1,234 @@
-//! The bounded event queue of a client: the driver task that reads the
-//! connection never waits for the application, and never drops an event
-//! silently.
+//! The bounded event queue of a client and the stream the application
+//! reads.
 //!
-//! When the queue is full, [`Sender::send`] counts the event as missed
-//! instead of waiting; the [`Receiver`] hands the count over, as one
-//! "lagged" item built by the caller, before the next queued event. A
-//! slow consumer thus learns how many events it lost and where.
+//! The driver task that reads the connection never waits for the
+//! application and never drops anything silently:
+//!
+//! - a vendor event that does not fit (the queue holds at most `capacity`
+//!   events and `max_bytes` bytes of them) is counted as missed, and the
+//!   count is handed over as one [`LinkEvent::Lagged`] *at the place of the
+//!   gap*: after the events queued before it, before those queued after;
+//! - a link event ([`Sender::send_link`]) always goes in: the application
+//!   always learns that the link went down and came back.
+//!
+//! [`EventStream`] is the application's end; every vendor crate's client
+//! returns one, over its own `ClientEvent` type.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll, Waker};
 
-use tokio::sync::mpsc;
+use cti_core::LinkEvent;
 
-/// A queue holding at most `capacity` events (at least 1).
-pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
-    let (tx, rx) = mpsc::channel(capacity.max(1));
-    let missed = Arc::new(AtomicU64::new(0));
+/// What a queue item costs, in bytes, for the byte cap.
+pub trait Weigh {
+    /// An estimate of the memory the item holds.
+    fn weight(&self) -> usize;
+}
+
+#[derive(Debug)]
+enum Slot<T> {
+    Item(T, usize),
+    Link(LinkEvent),
+    Missed(u64),
+}
+
+#[derive(Debug)]
+struct Inner<T> {
+    queue: VecDeque<Slot<T>>,
+    items: usize,
+    bytes: usize,
+    capacity: usize,
+    max_bytes: usize,
+    senders_gone: bool,
+    receiver_gone: bool,
+    waker: Option<Waker>,
+}
+
+#[derive(Debug)]
+struct Shared<T>(Mutex<Inner<T>>);
+
+impl<T> Shared<T> {
+    fn lock(&self) -> MutexGuard<'_, Inner<T>> {
+        // A panic while holding the lock leaves the queue consistent (every
+        // change is a single push or pop), so a poisoned lock is used as is.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A queue of at most `capacity` events (at least 1) and `max_bytes` bytes
+/// of events (at least one event always fits).
+pub fn channel<T>(capacity: usize, max_bytes: usize) -> (Sender<T>, Receiver<T>) {
+    let shared = Arc::new(Shared(Mutex::new(Inner {
+        queue: VecDeque::new(),
+        items: 0,
+        bytes: 0,
+        capacity: capacity.max(1),
+        max_bytes,
+        senders_gone: false,
+        receiver_gone: false,
+        waker: None,
+    })));
     (
         Sender {
-            tx,
-            missed: missed.clone(),
+            shared: shared.clone(),
         },
-        Receiver { rx, missed },
+        Receiver { shared },
     )
 }
 
 /// The driver's end.
 #[derive(Debug)]
 pub struct Sender<T> {
-    tx: mpsc::Sender<T>,
-    missed: Arc<AtomicU64>,
+    shared: Arc<Shared<T>>,
 }
 
 impl<T> Sender<T> {
-    /// Queues `event` without waiting. Returns false when the queue was
-    /// full and the event was counted as missed (it is not counted once
-    /// the receiver is gone: nobody is listening).
-    pub fn send(&self, event: T) -> bool {
-        if self.tx.try_send(event).is_err() && !self.tx.is_closed() {
-            self.missed.fetch_add(1, Ordering::AcqRel);
-            return false;
+    /// Queues `event` without waiting. Returns false when it did not fit
+    /// and was counted as missed (nothing is counted once the receiver is
+    /// gone: nobody is listening).
+    pub fn send(&self, event: T) -> bool
+    where
+        T: Weigh,
+    {
+        let weight = event.weight();
+        let mut inner = self.shared.lock();
+        if inner.receiver_gone {
+            return true;
         }
-        true
+        let fits = inner.items == 0
+            || (inner.items < inner.capacity
+                && inner.bytes.saturating_add(weight) <= inner.max_bytes);
+        if fits {
+            inner.items += 1;
+            inner.bytes = inner.bytes.saturating_add(weight);
+            inner.queue.push_back(Slot::Item(event, weight));
+        } else if let Some(Slot::Missed(n)) = inner.queue.back_mut() {
+            *n += 1;
+        } else {
+            inner.queue.push_back(Slot::Missed(1));
+        }
+        let waker = inner.waker.take();
+        drop(inner);
+        if let Some(w) = waker {
+            w.wake();
+        }
+        fits
+    }
+
+    /// Queues a link event; it is never dropped.
+    pub fn send_link(&self, link: LinkEvent) {
+        let mut inner = self.shared.lock();
+        if inner.receiver_gone {
+            return;
+        }
+        inner.queue.push_back(Slot::Link(link));
+        let waker = inner.waker.take();
+        drop(inner);
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+
+    /// The events queued and not yet read (not counting link events).
+    pub fn queued(&self) -> usize {
+        self.shared.lock().items
     }
 
     /// True once the receiver has been dropped.
     pub fn is_closed(&self) -> bool {
-        self.tx.is_closed()
+        self.shared.lock().receiver_gone
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        let mut inner = self.shared.lock();
+        inner.senders_gone = true;
+        let waker = inner.waker.take();
+        drop(inner);
+        if let Some(w) = waker {
+            w.wake();
+        }
     }
 }
 
 /// The application's end.
 #[derive(Debug)]
 pub struct Receiver<T> {
-    rx: mpsc::Receiver<T>,
-    missed: Arc<AtomicU64>,
+    shared: Arc<Shared<T>>,
 }
 
 impl<T> Receiver<T> {
-    /// The next item: `lagged(n)` first when `n` events were missed since
-    /// the last call, else the next queued event; `None` once the sender is
-    /// gone and the queue is empty.
-    pub fn poll_recv(
-        &mut self,
-        cx: &mut Context<'_>,
-        lagged: impl FnOnce(u64) -> T,
-    ) -> Poll<Option<T>> {
-        let missed = self.missed.swap(0, Ordering::AcqRel);
-        if missed > 0 {
-            return Poll::Ready(Some(lagged(missed)));
+    /// The next item, in order: an event, a link event, or a lag count
+    /// where events were missed; `None` once the sender is gone and the
+    /// queue is empty.
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>>
+    where
+        T: From<LinkEvent>,
+    {
+        let mut inner = self.shared.lock();
+        match inner.queue.pop_front() {
+            Some(Slot::Item(item, weight)) => {
+                inner.items -= 1;
+                inner.bytes = inner.bytes.saturating_sub(weight);
+                Poll::Ready(Some(item))
+            }
+            Some(Slot::Link(link)) => Poll::Ready(Some(T::from(link))),
+            Some(Slot::Missed(missed)) => Poll::Ready(Some(T::from(LinkEvent::Lagged { missed }))),
+            None if inner.senders_gone => Poll::Ready(None),
+            None => {
+                inner.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
         }
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        let mut inner = self.shared.lock();
+        inner.receiver_gone = true;
+        inner.queue.clear();
+    }
+}
+
+/// The events of one client connection, in order; ends after the link
+/// is closed for good.
+///
+/// Every vendor client returns one, over its own `ClientEvent` type (its
+/// vendor events plus `Link(LinkEvent)`). Read it with [`EventStream::recv`]
+/// or as a [`futures_core::Stream`] (`StreamExt::next`).
+#[derive(Debug)]
+pub struct EventStream<T> {
+    rx: Receiver<T>,
+}
+
+impl<T: From<LinkEvent>> EventStream<T> {
+    /// Wraps the receiving end of a queue.
+    pub fn new(rx: Receiver<T>) -> Self {
+        Self { rx }
+    }
+
+    /// The next event, or `None` when the link is closed for good.
+    pub async fn recv(&mut self) -> Option<T> {
+        std::future::poll_fn(|cx| self.rx.poll_recv(cx)).await
+    }
+
+    /// Polls for the next event.
+    pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         self.rx.poll_recv(cx)
+    }
+}
+
+impl<T: From<LinkEvent>> futures_core::Stream for EventStream<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().rx.poll_recv(cx)
     }
 }
 
@@ -82,40 +239,96 @@ mod tests {
     #[derive(Debug, PartialEq)]
     enum Item {
         Event(u32),
-        Lagged(u64),
+        Link(LinkEvent),
+    }
+
+    impl From<LinkEvent> for Item {
+        fn from(l: LinkEvent) -> Self {
+            Self::Link(l)
+        }
+    }
+
+    impl Weigh for Item {
+        fn weight(&self) -> usize {
+            match self {
+                Self::Event(n) => *n as usize,
+                Self::Link(_) => 0,
+            }
+        }
     }
 
     fn next(rx: &mut Receiver<Item>) -> Option<Item> {
-        let waker = std::task::Waker::noop();
-        let mut cx = Context::from_waker(waker);
-        match rx.poll_recv(&mut cx, Item::Lagged) {
+        let mut cx = Context::from_waker(Waker::noop());
+        match rx.poll_recv(&mut cx) {
             Poll::Ready(item) => item,
             Poll::Pending => panic!("nothing queued"),
         }
     }
 
+    fn lagged(missed: u64) -> Option<Item> {
+        Some(Item::Link(LinkEvent::Lagged { missed }))
+    }
+
     #[test]
-    fn a_full_queue_counts_and_reports_the_missed_events_in_place() {
-        let (tx, mut rx) = channel(2);
+    fn the_missed_events_are_reported_at_the_place_of_the_gap() {
+        let (tx, mut rx) = channel(2, usize::MAX);
         assert!(tx.send(Item::Event(1)));
         assert!(tx.send(Item::Event(2)));
         assert!(!tx.send(Item::Event(3)));
         assert!(!tx.send(Item::Event(4)));
-        assert_eq!(next(&mut rx), Some(Item::Lagged(2)));
         assert_eq!(next(&mut rx), Some(Item::Event(1)));
         assert!(tx.send(Item::Event(5)));
         assert_eq!(next(&mut rx), Some(Item::Event(2)));
+        assert_eq!(next(&mut rx), lagged(2));
         assert_eq!(next(&mut rx), Some(Item::Event(5)));
         drop(tx);
         assert_eq!(next(&mut rx), None);
     }
 
     #[test]
+    fn link_events_are_never_dropped_and_keep_their_place() {
+        let (tx, mut rx) = channel(1, usize::MAX);
+        assert!(tx.send(Item::Event(1)));
+        assert!(!tx.send(Item::Event(2)));
+        tx.send_link(LinkEvent::Reconnecting {
+            attempt: 1,
+            delay: std::time::Duration::ZERO,
+        });
+        assert!(!tx.send(Item::Event(3)));
+        tx.send_link(LinkEvent::Reconnected { gap: true });
+        assert_eq!(next(&mut rx), Some(Item::Event(1)));
+        assert_eq!(next(&mut rx), lagged(1));
+        assert!(matches!(
+            next(&mut rx),
+            Some(Item::Link(LinkEvent::Reconnecting { attempt: 1, .. }))
+        ));
+        assert_eq!(next(&mut rx), lagged(1));
+        assert_eq!(
+            next(&mut rx),
+            Some(Item::Link(LinkEvent::Reconnected { gap: true }))
+        );
+    }
+
+    #[test]
+    fn the_byte_cap_holds_but_one_event_always_fits() {
+        let (tx, mut rx) = channel(100, 10);
+        assert!(tx.send(Item::Event(50)));
+        assert!(!tx.send(Item::Event(1)));
+        assert_eq!(next(&mut rx), Some(Item::Event(50)));
+        assert_eq!(next(&mut rx), lagged(1));
+        assert!(tx.send(Item::Event(6)));
+        assert!(tx.send(Item::Event(4)));
+        assert!(!tx.send(Item::Event(1)));
+        assert_eq!(tx.queued(), 2);
+    }
+
+    #[test]
     fn nothing_is_counted_once_the_receiver_is_gone() {
-        let (tx, rx) = channel::<Item>(1);
+        let (tx, rx) = channel::<Item>(1, usize::MAX);
         drop(rx);
         assert!(tx.is_closed());
         assert!(tx.send(Item::Event(1)));
         assert!(tx.send(Item::Event(2)));
+        assert_eq!(tx.queued(), 0);
     }
 }

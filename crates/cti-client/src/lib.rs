@@ -1,7 +1,8 @@
 //! What the clients of the CTI crates (`ami-proto`, `o2g-api`, …) share
-//! on the transport side: TLS trust ([`Roots`], [`client_config`]) and the
+//! on the transport side: TLS trust ([`Roots`], [`client_config`]), the
 //! bounded event queue between a connection's driver task and the
-//! application ([`events`]).
+//! application with the [`EventStream`] every client returns ([`events`]),
+//! and the [`Normalized`] stream of `cti_core` events ([`normalized`]).
 //!
 //! Vendor crates depend on it through their `client` feature only; the
 //! protocol cores (types, codecs, sessions) never see it.
@@ -9,6 +10,9 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod events;
+pub mod normalized;
 mod tls;
 
-pub use tls::{Roots, TlsError, client_config, pem_certs};
+pub use events::EventStream;
+pub use normalized::Normalized;
+pub use tls::{PRIVATE_CA_HINT, Roots, TlsError, client_config, pem_certs};

@@ -3,7 +3,7 @@
 //!
 //! Certificates and host names are always verified; there is no "accept
 //! any certificate" switch. PBX and gateway installations often use their
-//! own CA: give it as PEM ([`Roots::Pem`] alone, or [`Roots::SystemAnd`]
+//! own CA: give it as PEM ([`Roots::CaOnly`] alone, or [`Roots::SystemAndCa`]
 //! with the system store).
 //!
 //! Reading and parsing the system store is the costliest part of setting
@@ -16,18 +16,44 @@ use std::sync::{Arc, OnceLock};
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
-/// Which certificates a TLS connection trusts.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Which certificates a TLS connection trusts: the same three choices in
+/// every vendor crate.
+///
+/// ```
+/// # let pem = b"-----BEGIN CERTIFICATE-----".to_vec();
+/// use cti_client::Roots;
+/// let public = Roots::System;                  // a certificate from a public CA
+/// let lab = Roots::ca_only(pem.clone());       // only the installation's own CA
+/// let both = Roots::system_and_ca(pem);        // either
+/// # let _ = (public, lab, both);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Roots {
-    /// The operating system's trust store.
+    /// Only the operating system's trust store (the default).
+    #[default]
     System,
-    /// Only these CA certificates (PEM text, one or more certificates): a
-    /// private CA.
-    Pem(Vec<u8>),
-    /// The system store plus these PEM certificates.
-    SystemAnd(Vec<u8>),
+    /// Only these CA certificates (PEM text, one or more certificates):
+    /// a private CA, with the system store ignored.
+    CaOnly(Vec<u8>),
+    /// The system store plus these CA certificates (PEM).
+    SystemAndCa(Vec<u8>),
 }
+
+impl Roots {
+    /// Trusts only the CA certificates of `pem`.
+    pub fn ca_only(pem: impl Into<Vec<u8>>) -> Self {
+        Self::CaOnly(pem.into())
+    }
+
+    /// Trusts the system store and the CA certificates of `pem`.
+    pub fn system_and_ca(pem: impl Into<Vec<u8>>) -> Self {
+        Self::SystemAndCa(pem.into())
+    }
+}
+
+/// The hint a TLS failure's message ends with: how to trust a private CA.
+pub const PRIVATE_CA_HINT: &str = "if the server uses a private CA, trust it with Roots::ca_only(pem) or Roots::system_and_ca(pem) (cti: --ca FILE)";
 
 /// Why no TLS configuration could be built.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -78,8 +104,8 @@ fn build(roots: &Roots) -> Result<rustls::ClientConfig, TlsError> {
     let mut store = rustls::RootCertStore::empty();
     let (system, extra) = match roots {
         Roots::System => (true, None),
-        Roots::Pem(p) => (false, Some(p)),
-        Roots::SystemAnd(p) => (true, Some(p)),
+        Roots::CaOnly(p) => (false, Some(p)),
+        Roots::SystemAndCa(p) => (true, Some(p)),
     };
     if system {
         let found = rustls_native_certs::load_native_certs();
@@ -122,14 +148,14 @@ mod tests {
         params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
         let ca = params.self_signed(&key).unwrap_or_else(|e| panic!("{e}"));
         let pem = ca.pem().into_bytes();
-        assert!(client_config(&Roots::Pem(pem.clone())).is_ok());
-        assert!(client_config(&Roots::SystemAnd(pem)).is_ok());
+        assert!(client_config(&Roots::CaOnly(pem.clone())).is_ok());
+        assert!(client_config(&Roots::SystemAndCa(pem)).is_ok());
         assert!(matches!(
-            client_config(&Roots::Pem(b"not a certificate".to_vec())),
+            client_config(&Roots::CaOnly(b"not a certificate".to_vec())),
             Err(TlsError::Pem(_))
         ));
         assert!(matches!(
-            client_config(&Roots::Pem(Vec::new())),
+            client_config(&Roots::CaOnly(Vec::new())),
             Err(TlsError::Pem(_))
         ));
     }

@@ -13,6 +13,9 @@
 //! - [`CallId`], [`DeviceId`], [`AgentId`], [`ChatId`], [`Party`]: identifiers.
 //! - [`Event`] and [`EventKind`]: the normalized event, with a [`Timestamp`]
 //!   and the [`Source`] it came from.
+//! - [`LinkEvent`]: the link changes every client reports (connected,
+//!   reconnecting, reconnected with a gap flag, lagged, closed).
+//! - [`Normalizer`]: the contract of every vendor crate's normalizer.
 //! - [`CallModel`]: folds normalized events into the current calls and their
 //!   parties (what a wallboard shows).
 //! - [`Backoff`]: an exponential, capped, jittered retry policy that is
@@ -46,7 +49,9 @@
 mod backoff;
 mod event;
 mod id;
+mod link;
 mod model;
+mod normalize;
 mod open_enum;
 mod secret;
 mod time;
@@ -54,6 +59,8 @@ mod time;
 pub use backoff::{Backoff, BackoffConfig};
 pub use event::{AgentState, Cause, ChatParty, DeviceState, Event, EventKind, Source};
 pub use id::{AgentId, CallId, ChatId, DeviceId, Party};
+pub use link::LinkEvent;
 pub use model::{Call, CallModel, CallParty, CallState, PartyState};
+pub use normalize::Normalizer;
 pub use secret::Secret;
 pub use time::{CivilTime, Timestamp, TimestampError};

@@ -36,11 +36,13 @@ use cti_core::{
     Source, Timestamp,
 };
 
-use crate::session::LinkEvent;
 use crate::types::events::{
     Event, OnAgentStateChanged, OnCallCreated, OnCallModified, OnCallRemoved,
 };
-use crate::types::telephony::{self, Leg, MediaState, OperationalState, PartyInfo, UserState};
+use crate::types::telephony::{
+    self, Leg, MediaState, OperationalState, PartyInfo, TelephonicState, UserState,
+};
+use cti_core::LinkEvent;
 
 /// What the normalizer remembers of one call.
 #[derive(Debug, Default)]
@@ -75,8 +77,8 @@ impl Normalizer {
         Self::default()
     }
 
-    /// The normalized events of one O2G event, stamped `ts`.
-    pub fn event(&mut self, event: &Event, ts: Timestamp) -> Vec<CtiEvent> {
+    /// Normalizes one O2G event received at `ts`, appending to `out`.
+    pub fn push(&mut self, event: &Event, ts: Timestamp, into: &mut Vec<CtiEvent>) {
         let mut out = Vec::new();
         match event {
             Event::CallCreated(e) => self.call_created(e, &mut out),
@@ -114,31 +116,119 @@ impl Normalizer {
             Event::AgentStateChanged(e) => out.extend(agent_state(e)),
             _ => {}
         }
-        out.into_iter()
-            .map(|kind| CtiEvent::new(ts, Source::O2g, kind))
-            .collect()
+        into.extend(
+            out.into_iter()
+                .map(|kind| CtiEvent::new(ts, Source::O2g, kind)),
+        );
     }
 
-    /// The normalized form of a link event.
-    pub fn link(&mut self, link: &LinkEvent, ts: Timestamp) -> Option<CtiEvent> {
-        let kind = match link {
-            LinkEvent::Connected => EventKind::Connected,
-            LinkEvent::Reconnecting { attempt, delay } => EventKind::Reconnecting {
-                attempt: *attempt,
-                delay_ms: u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-            },
-            LinkEvent::Reconnected { gap } => {
-                // Calls seen before the gap may have ended unseen.
-                self.refs.clear();
-                self.calls.clear();
-                EventKind::Reconnected { gap: *gap }
+    /// The normalized events of one O2G event, stamped `ts`.
+    pub fn event(&mut self, event: &Event, ts: Timestamp) -> Vec<CtiEvent> {
+        let mut out = Vec::new();
+        self.push(event, ts, &mut out);
+        out
+    }
+
+    /// Handles a link event: appends its normalized form and, on a gap,
+    /// forgets the calls (they may have ended unseen).
+    pub fn link(&mut self, link: &LinkEvent, ts: Timestamp, out: &mut Vec<CtiEvent>) {
+        <Self as cti_core::Normalizer>::link(self, link, ts, out);
+    }
+
+    /// Forgets the calls and the reported device states (after a gap).
+    pub fn reset(&mut self) {
+        self.refs.clear();
+        self.calls.clear();
+        self.device_states.clear();
+    }
+
+    /// Adopts the telephonic state of each user (`GET /telephony/state`,
+    /// per login name): device states are reported where they changed, and
+    /// each current call not yet known is reported as it is now
+    /// (`originated` for an outgoing leg, `alerting` for a ringing one,
+    /// `answered` — and `held` — for an established one), then followed;
+    /// the call's own events that are still on their way are not reported
+    /// twice.
+    pub fn snapshot(
+        &mut self,
+        states: &[(String, TelephonicState)],
+        ts: Timestamp,
+        into: &mut Vec<CtiEvent>,
+    ) {
+        let mut out = Vec::new();
+        for (login, state) in states {
+            for call in &state.calls {
+                let id = self.map_ref(login, &call.call_ref, call.call_data.call_uuid.as_deref());
+                let own = self.own_leg(login, &call.legs).cloned();
+                let me = self.me(login);
+                let caller = call
+                    .participants
+                    .first()
+                    .map(|p| party_of(&p.identity, &p.participant_id));
+                let to = call
+                    .call_data
+                    .initial_called
+                    .as_ref()
+                    .map(|p| party_of(p, ""));
+                let track = self.calls.entry(id.clone()).or_default();
+                track.monitored.insert(login.clone());
+                let Some(leg) = own else { continue };
+                let before = track.legs.insert(login.clone(), leg.state.clone());
+                // What a consumer that missed the call's events needs to
+                // see it as it is now; each fact once (the events still on
+                // their way are deduplicated against the same sets).
+                match leg.state {
+                    MediaState::Dialing | MediaState::OffHook | MediaState::RingingOutgoing
+                        if !track.originated =>
+                    {
+                        track.originated = true;
+                        out.push(EventKind::Originated {
+                            call: id.clone(),
+                            from: me.clone(),
+                            to,
+                        });
+                    }
+                    MediaState::RingingIncoming if track.alerted.insert(key(&me)) => {
+                        out.push(EventKind::Alerting {
+                            call: id.clone(),
+                            party: me.clone(),
+                            caller,
+                        });
+                    }
+                    MediaState::Active | MediaState::Held => {
+                        track.originated = true;
+                        if track.answered.insert(key(&me)) {
+                            out.push(EventKind::Answered {
+                                call: id.clone(),
+                                party: me.clone(),
+                            });
+                        }
+                        if leg.state == MediaState::Held && before != Some(MediaState::Held) {
+                            out.push(EventKind::Held {
+                                call: id.clone(),
+                                party: me.clone(),
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+                self.leg_device_state(&leg, &mut out);
             }
-            LinkEvent::Closed { error } => EventKind::Closed {
-                reason: error.as_ref().map(ToString::to_string),
-            },
-            _ => return None,
-        };
-        Some(CtiEvent::new(ts, Source::O2g, kind))
+            if state.calls.is_empty()
+                && let Some(u) = &state.user_state
+            {
+                let device = self.device_of(login);
+                match u {
+                    UserState::Free => self.device_state(&device, DeviceState::Idle, &mut out),
+                    UserState::Busy => self.device_state(&device, DeviceState::Busy, &mut out),
+                    _ => {}
+                }
+            }
+        }
+        into.extend(
+            out.into_iter()
+                .map(|kind| CtiEvent::new(ts, Source::O2g, kind)),
+        );
     }
 
     // ------------------------------------------------------------- calls
@@ -456,7 +546,7 @@ fn map_cause(c: &telephony::Cause) -> Cause {
         C::Forwarded | C::Redirected | C::Overflown => Cause::Redirected,
         C::PickedUp | C::PickedUpTandem => Cause::PickedUp,
         C::Unspecified => Cause::Unknown,
-        C::Unknown(raw) => Cause::Other(raw.to_ascii_lowercase()),
+        C::Other(raw) => Cause::Other(raw.to_ascii_lowercase()),
         other => Cause::Other(other.as_str().to_ascii_lowercase()),
     }
 }
@@ -480,4 +570,25 @@ fn agent_state(e: &OnAgentStateChanged) -> Option<EventKind> {
         queue: st.pg_number.clone(),
         reason: st.withdraw_reason.clone().filter(|r| !r.is_empty()),
     })
+}
+
+impl cti_core::Normalizer for Normalizer {
+    type Input = Event;
+    type Snapshot = Vec<(String, TelephonicState)>;
+
+    fn source(&self) -> Source {
+        Source::O2g
+    }
+
+    fn push(&mut self, input: &Event, ts: Timestamp, out: &mut Vec<CtiEvent>) {
+        Self::push(self, input, ts, out);
+    }
+
+    fn snapshot(&mut self, snapshot: &Self::Snapshot, ts: Timestamp, out: &mut Vec<CtiEvent>) {
+        Self::snapshot(self, snapshot, ts, out);
+    }
+
+    fn reset(&mut self) {
+        Self::reset(self);
+    }
 }

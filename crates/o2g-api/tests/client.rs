@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use http::StatusCode;
 use o2g_api::Event;
+use o2g_api::client::LinkEvent;
 use o2g_api::client::{ClientConfig, ClientEvent, EventStream, Roots, connect};
-use o2g_api::codec::ApiError;
 use o2g_api::codec::endpoints::telephony::{AnswerCall, MakeCall, ReleaseCall};
 use o2g_api::codec::endpoints::users::{GetUser, ListLogins};
-use o2g_api::session::{LinkEvent, SessionConfig, SessionError};
+use o2g_api::session::{SessionConfig, SessionError};
 use o2g_api::sim::{self, InitialState, SimConfig, SimHandle};
 use o2g_api::types::{Package, Selector, SubscriptionRequest};
 
@@ -29,7 +29,7 @@ async fn pbx() -> SimHandle {
 }
 
 fn admin(sim: &SimHandle) -> ClientConfig {
-    ClientConfig::new(
+    ClientConfig::with_session(
         SessionConfig::new(sim.base_url(), "admin", "admin")
             .application("client-test")
             .subscribe(SubscriptionRequest::new(
@@ -86,7 +86,7 @@ fn call_ref(e: &Event) -> String {
 /// Makes a call 1001 → 1002 and returns both users' call references.
 async fn call(client: &o2g_api::client::Client, events: &mut EventStream) -> (String, String) {
     let made = client
-        .execute(&MakeCall::new("1001", "1002").login_name("oxe1001"))
+        .send(&MakeCall::new("1001", "1002").login_name("oxe1001"))
         .await;
     assert!(made.is_ok(), "{made:?}");
     let r1 = call_ref(&expect(events, "OnCallCreated", "oxe1001").await);
@@ -105,23 +105,23 @@ async fn the_seed_flow_end_to_end() {
     let info = client.session_info().await;
     assert!(info.as_ref().is_some_and(|i| i.admin), "{info:?}");
 
-    let logins = client.execute(&ListLogins::new()).await;
+    let logins = client.send(&ListLogins::new()).await;
     let Ok(logins) = logins else {
         panic!("{logins:?}")
     };
     assert_eq!(logins, ["oxe1001", "oxe1002", "oxe1003"]);
-    let user = client.execute(&GetUser::new("oxe1002")).await;
+    let user = client.send(&GetUser::new("oxe1002")).await;
     let Ok(user) = user else { panic!("{user:?}") };
     assert_eq!(user.last_name, "Petit");
 
     let (r1, r2) = call(&client, &mut events).await;
     let answered = client
-        .execute(&AnswerCall::new(r2.as_str(), "1002").login_name("oxe1002"))
+        .send(&AnswerCall::new(r2.as_str(), "1002").login_name("oxe1002"))
         .await;
     assert!(answered.is_ok(), "{answered:?}");
     expect(&mut events, "OnCallModified", "oxe1002").await;
     let released = client
-        .execute(&ReleaseCall::new(r1.as_str()).login_name("oxe1001"))
+        .send(&ReleaseCall::new(r1.as_str()).login_name("oxe1001"))
         .await;
     assert!(released.is_ok(), "{released:?}");
     expect(&mut events, "OnCallRemoved", "oxe1001").await;
@@ -129,14 +129,15 @@ async fn the_seed_flow_end_to_end() {
 
     // An unknown call reference is a typed error with the body's detail.
     let gone = client
-        .execute(&ReleaseCall::new(r1.as_str()).login_name("oxe1001"))
+        .send(&ReleaseCall::new(r1.as_str()).login_name("oxe1001"))
         .await;
     match gone {
-        Err(ApiError::Status { status, error }) => {
-            assert_eq!(status, StatusCode::NOT_FOUND);
-            let t = error.and_then(|e| e.telephony);
+        Err(e) => {
+            assert!(e.is_rejected(), "{e}");
+            assert_eq!(e.status(), Some(StatusCode::NOT_FOUND));
+            let t = e.vendor_error().and_then(|b| b.telephony.as_ref());
             assert_eq!(
-                t.and_then(|t| t.error_type).as_deref(),
+                t.and_then(|t| t.error_type.as_deref()),
                 Some("CALL_REFERENCE_NOT_FOUND")
             );
         }
@@ -145,7 +146,7 @@ async fn the_seed_flow_end_to_end() {
 
     let closed = client.close().await;
     assert!(closed.is_ok(), "{closed:?}");
-    assert_eq!(link(&mut events).await, LinkEvent::Closed { error: None });
+    assert_eq!(link(&mut events).await, LinkEvent::Closed { reason: None });
     assert_eq!(sim.stats().sessions, 0, "the session was deleted");
 }
 
@@ -165,7 +166,7 @@ async fn a_cleanly_ended_channel_is_polled_again_without_losing_events() {
         tokio::task::yield_now().await;
     }
     let r = client
-        .execute(&MakeCall::new("1002", "1001").login_name("oxe1002"))
+        .send(&MakeCall::new("1002", "1001").login_name("oxe1002"))
         .await;
     assert!(r.is_ok(), "{r:?}");
     expect(&mut events, "OnCallCreated", "oxe1002").await;
@@ -201,12 +202,11 @@ async fn an_expired_session_is_recovered_and_the_gap_reported() {
     assert_eq!(link(&mut events).await, LinkEvent::Connected);
     assert!(sim.expire_all_sessions() >= 1);
     // The next request is refused; the session notices and recovers.
-    let r = client.execute(&ListLogins::new()).await;
+    let r = client.send(&ListLogins::new()).await;
     assert!(
         matches!(&r, Err(e) if e.status() == Some(StatusCode::UNAUTHORIZED)),
         "{r:?}"
     );
-    assert!(matches!(link(&mut events).await, LinkEvent::Lost(_)));
     assert!(matches!(
         link(&mut events).await,
         LinkEvent::Reconnecting { attempt: 1, .. }
@@ -239,35 +239,52 @@ async fn connect_fails_clearly() {
     let mut bad = admin(&sim);
     bad.session.password = cti_core::Secret::new("wrong".into());
     match connect(bad).await {
-        Err(o2g_api::client::Error::Session(SessionError::AuthenticationFailed(s))) => {
-            assert_eq!(s, StatusCode::UNAUTHORIZED);
+        Err(e) => {
+            assert!(e.is_auth(), "{e}");
+            assert_eq!(e.status(), Some(StatusCode::UNAUTHORIZED));
+            assert!(matches!(
+                e.session_error(),
+                Some(SessionError::AuthenticationFailed(_))
+            ));
+            assert!(
+                e.to_string().contains(&sim.base_url()),
+                "names the server: {e}"
+            );
         }
-        other => panic!("expected an authentication failure, got {:?}", other.err()),
+        Ok(_) => panic!("expected an authentication failure"),
     }
 
     sim.refuse_next_subscription("too many subscriptions");
-    match connect(admin(&sim)).await {
-        Err(o2g_api::client::Error::Session(SessionError::SubscriptionRefused(m))) => {
+    match connect(admin(&sim))
+        .await
+        .map(drop)
+        .map_err(|e| e.session_error().cloned())
+    {
+        Err(Some(SessionError::SubscriptionRefused(m))) => {
             assert!(m.contains("too many"), "{m}");
         }
-        other => panic!("expected a refused subscription, got {:?}", other.err()),
+        other => panic!("expected a refused subscription, got {other:?}"),
     }
 
     // Nothing listens on this port any more.
     let addr = sim.addr();
     drop(sim);
     tokio::time::sleep(Duration::from_millis(50)).await;
-    let gone = ClientConfig::new(SessionConfig::new(
+    let gone = ClientConfig::with_session(SessionConfig::new(
         format!("http://{addr}"),
         "admin",
         "admin",
     ));
-    assert!(matches!(
-        connect(gone).await,
-        Err(o2g_api::client::Error::Session(SessionError::Unreachable(
-            _
-        )))
-    ));
+    let err = connect(gone).await.map(drop).unwrap_err();
+    assert!(
+        matches!(err.session_error(), Some(SessionError::Unreachable(_))),
+        "{err}"
+    );
+    assert!(err.is_refused(), "the cause is kept: {err}");
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "a source chain: {err:?}"
+    );
 }
 
 #[tokio::test]
@@ -326,19 +343,25 @@ async fn tls_verifies_certificates_and_accepts_a_private_ca() {
 
     let origin = format!("https://localhost:{port}");
     // Without the CA: refused.
-    let strict = ClientConfig::new(SessionConfig::new(origin.clone(), "admin", "admin"))
-        .roots(Roots::Pem(Vec::new()));
+    let strict = ClientConfig::with_session(SessionConfig::new(origin.clone(), "admin", "admin"))
+        .roots(Roots::ca_only(Vec::new()));
     assert!(connect(strict).await.is_err());
-    let system_only = ClientConfig::new(SessionConfig::new(origin.clone(), "admin", "admin"));
+    let system_only =
+        ClientConfig::with_session(SessionConfig::new(origin.clone(), "admin", "admin"));
     match connect(system_only).await {
-        Err(o2g_api::client::Error::Session(SessionError::Unreachable(e))) => {
-            assert!(e.contains("certificate") || e.contains("TLS"), "{e}");
+        Err(e) => {
+            assert!(e.is_tls(), "{e}");
+            let text = e.to_string();
+            assert!(
+                text.contains("Roots::ca_only"),
+                "says how to trust a private CA: {text}"
+            );
         }
-        other => panic!("an unknown CA must be refused, got {:?}", other.err()),
+        Ok(_) => panic!("an unknown CA must be refused"),
     }
     // With it: the session opens.
-    let trusted = ClientConfig::new(SessionConfig::new(origin, "admin", "admin"))
-        .with_ca_pem(ca.pem().into_bytes());
+    let trusted = ClientConfig::with_session(SessionConfig::new(origin, "admin", "admin"))
+        .roots(Roots::system_and_ca(ca.pem().into_bytes()));
     let (client, _events) = match connect(trusted).await {
         Ok(c) => c,
         Err(e) => panic!("with the private CA: {e}"),
@@ -357,7 +380,7 @@ async fn closing_delivers_the_events_produced_before_it() {
     assert_eq!(link(&mut events).await, LinkEvent::Connected);
     sim.set_delay(Some(Duration::from_millis(20)));
     let made = client
-        .execute(&MakeCall::new("1001", "1002").login_name("oxe1001"))
+        .send(&MakeCall::new("1001", "1002").login_name("oxe1001"))
         .await;
     assert!(made.is_ok(), "{made:?}");
     // Close at once: the subscription is deleted while events are queued.
@@ -369,7 +392,7 @@ async fn closing_delivers_the_events_produced_before_it() {
             ClientEvent::Event(e) => {
                 names.push(format!("{} {}", e.name(), e.login_name().unwrap_or("")))
             }
-            ClientEvent::Link(LinkEvent::Closed { error: None }) => break,
+            ClientEvent::Link(LinkEvent::Closed { reason: None }) => break,
             other => panic!("unexpected {other:?}"),
         }
     }
@@ -382,4 +405,67 @@ async fn closing_delivers_the_events_produced_before_it() {
             "OnCallCreated oxe1002",
         ]
     );
+}
+
+/// The normalized stream reads the users' telephonic state at login: a
+/// call that was already ringing is reported as it is, once, and its later
+/// events follow.
+#[tokio::test]
+async fn the_normalized_stream_adopts_the_calls_already_up() {
+    use cti_core::EventKind;
+    use futures_util::StreamExt;
+
+    let sim = pbx().await;
+    // Another application starts a call before ours connects.
+    let (other, mut other_events) = connect(admin(&sim)).await.unwrap();
+    other
+        .send(MakeCall::new("1001", "1002").login_name("oxe1001"))
+        .await
+        .unwrap();
+    let ringing = expect(&mut other_events, "OnCallCreated", "oxe1002").await;
+    let Event::CallCreated(ringing) = ringing else {
+        unreachable!()
+    };
+
+    let (client, mut events) = o2g_api::client::connect_normalized(admin(&sim))
+        .await
+        .unwrap();
+    let mut kinds = Vec::new();
+    let mut answered = false;
+    while kinds.len() < 4 {
+        let e = tokio::time::timeout(WAIT, events.next())
+            .await
+            .expect("an event in time")
+            .expect("the stream goes on");
+        if !matches!(e.kind, EventKind::DeviceState { .. }) {
+            kinds.push(e.kind);
+        }
+        if kinds.len() == 3 && !answered {
+            answered = true;
+            // Now oxe1002 answers: the stream follows the adopted call.
+            client
+                .send(AnswerCall::new(ringing.call_ref.as_str(), "1002").login_name("oxe1002"))
+                .await
+                .unwrap();
+        }
+    }
+    assert_eq!(kinds[0], EventKind::Connected);
+    assert!(
+        matches!(&kinds[1], EventKind::Originated { from, .. } if from.device.as_str() == "1001"),
+        "{kinds:?}"
+    );
+    assert!(
+        matches!(&kinds[2], EventKind::Alerting { party, .. } if party.device.as_str() == "1002"),
+        "{kinds:?}"
+    );
+    assert!(
+        matches!(&kinds[3], EventKind::Answered { party, .. } if party.device.as_str() == "1002"),
+        "{kinds:?}"
+    );
+    let calls: std::collections::HashSet<_> =
+        kinds.iter().filter_map(|k| k.call().cloned()).collect();
+    assert_eq!(calls.len(), 1, "one call: {kinds:?}");
+    client.close().await.unwrap();
+    assert!(client.is_closed());
+    other.close().await.unwrap();
 }

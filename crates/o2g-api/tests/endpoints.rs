@@ -1152,7 +1152,7 @@ fn telephony_answers() {
         &GetDeviceState::new("1001"),
         r#"{"deviceId":"1001","state":"BROKEN"}"#,
     );
-    assert_eq!(device.state, OperationalState::Unknown("BROKEN".into()));
+    assert_eq!(device.state, OperationalState::Other("BROKEN".into()));
 
     assert!(decode(&GetHuntingGroupStatus::new(), r#"{"logon":true}"#).logon);
     assert!(!decode(&GetHuntingGroupStatus::new(), "{}").logon);
@@ -1402,7 +1402,7 @@ fn system_status_answer() {
     assert_eq!(s.pbxs[0].cti_link_state, Some(CtiLinkState::ConnectedMain));
     assert_eq!(
         s.pbxs[1].cti_link_state,
-        Some(CtiLinkState::Unknown("RECONNECTING".into()))
+        Some(CtiLinkState::Other("RECONNECTING".into()))
     );
     assert_eq!(s.pbxs[0].monitored_user_number, 3);
     let lic = s.license.as_ref().expect("license");
@@ -1558,7 +1558,7 @@ fn criteria_rejects_mixed_shapes() {
     assert_eq!(
         c,
         Criteria::Logical {
-            operation: LogicalOperation::Unknown("XOR".into()),
+            operation: LogicalOperation::Other("XOR".into()),
             operands: vec![]
         }
     );

@@ -62,10 +62,7 @@ fn the_seed_001_discovery_with_an_unknown_status_still_decodes() {
     let d: Discovery = parse(
         r#"{"serverInfo":{"productName":"O2G Services 2.2.1","productType":"O2G","productVersion":{"major":"14.2","minor":"001.004"},"haMode":false},"versions":[{"id":"1.0","status":"SUNSET","publicUrl":"https://h/api/rest/authenticate?version=1.0","internalUrl":"https://h/api/rest/authenticate?version=1.0"}],"custoFeatures":[]}"#,
     );
-    assert_eq!(
-        d.versions[0].status,
-        VersionStatus::Unknown("SUNSET".into())
-    );
+    assert_eq!(d.versions[0].status, VersionStatus::Other("SUNSET".into()));
     assert!(d.version(None).is_none(), "no CURRENT version");
     assert!(d.version(Some("1.0")).is_some());
 }
@@ -192,5 +189,5 @@ fn package_names_are_the_wire_names() {
     assert_eq!(names[2], Package::RoutingManagement);
     assert_eq!(names[12], Package::AcdStats);
     // The short names some code uses are not packages: kept, not mapped.
-    assert_eq!(names[13], Package::Unknown("routing".into()));
+    assert_eq!(names[13], Package::Other("routing".into()));
 }

@@ -2,7 +2,7 @@
 //! bad lines. The stream is the event lines of the O2G reference, §7 (copied in
 //! `tests/data/spec7*.ndjson`).
 
-use o2g_api::codec::ndjson::{DEFAULT_MAX_LINE, EventDecoder, LineError, decode_lines};
+use o2g_api::codec::ndjson::{DEFAULT_MAX_LINE, DecodeError, Decoder, decode_lines};
 use o2g_api::types::events::{Event, EventError};
 use proptest::prelude::*;
 
@@ -18,8 +18,8 @@ fn spec_stream() -> Vec<u8> {
 
 /// Pushes `data` cut at `cuts` (sorted, deduplicated, in range), draining
 /// after each push; then `finish`.
-fn decode_chunked(data: &[u8], cuts: &[usize], max_line: usize) -> Vec<Result<Event, LineError>> {
-    let mut d = EventDecoder::new(max_line);
+fn decode_chunked(data: &[u8], cuts: &[usize], max_line: usize) -> Vec<Result<Event, DecodeError>> {
+    let mut d = Decoder::new(max_line);
     let mut out = Vec::new();
     let mut prev = 0;
     for &c in cuts.iter().chain(std::iter::once(&data.len())) {
@@ -100,14 +100,17 @@ fn crlf_and_blank_lines() {
 #[test]
 fn too_long_line_is_reported_once_and_the_decoder_resyncs() {
     let good = br#"{"eventName":"OnUserDeleted","loginName":"u"}"#;
-    let mut d = EventDecoder::new(64);
+    let mut d = Decoder::new(64);
     // A line that never seems to end: pushed in many chunks, memory stays
     // bounded.
     for _ in 0..1000 {
         d.push(&[b'x'; 100]);
         assert!(d.buffered() <= 65 + 100, "{}", d.buffered());
     }
-    assert_eq!(d.next_event(), Some(Err(LineError::TooLong { limit: 64 })));
+    assert_eq!(
+        d.next_event(),
+        Some(Err(DecodeError::TooLong { limit: 64 }))
+    );
     assert_eq!(d.next_event(), None);
     d.push(b"yyy\n");
     d.push(good);
@@ -125,19 +128,19 @@ fn too_long_line_is_reported_once_and_the_decoder_resyncs() {
     data.push(b'\n');
     data.extend_from_slice(good);
     data.push(b'\n');
-    let mut d = EventDecoder::new(64);
+    let mut d = Decoder::new(64);
     d.push(&data);
     let items: Vec<_> = std::iter::from_fn(|| d.next_event()).collect();
     assert_eq!(items.len(), 3);
     assert!(items[0].is_ok());
-    assert_eq!(items[1], Err(LineError::TooLong { limit: 64 }));
+    assert_eq!(items[1], Err(DecodeError::TooLong { limit: 64 }));
     assert!(items[2].is_ok());
 }
 
 #[test]
 fn too_long_line_after_buffered_good_lines_keeps_the_order() {
     let good = b"{\"eventName\":\"OnUserDeleted\",\"loginName\":\"a\"}\n";
-    let mut d = EventDecoder::new(64);
+    let mut d = Decoder::new(64);
     // Nobody drains between pushes.
     d.push(good);
     d.push(&[b'q'; 300]);
@@ -146,7 +149,7 @@ fn too_long_line_after_buffered_good_lines_keeps_the_order() {
     let items: Vec<_> = std::iter::from_fn(|| d.next_event()).collect();
     assert_eq!(items.len(), 3, "{items:?}");
     assert!(items[0].is_ok());
-    assert_eq!(items[1], Err(LineError::TooLong { limit: 64 }));
+    assert_eq!(items[1], Err(DecodeError::TooLong { limit: 64 }));
     assert!(items[2].is_ok());
 }
 
@@ -155,7 +158,7 @@ fn bad_line_is_kept_raw_and_the_next_line_decodes() {
     let data = b"{\"eventName\":\"OnCallRemoved\",\"callRef\":7}\nnot json at all\n{\"x\":1}\n{\"eventName\":\"OnUserStateModified\",\"loginName\":\"u\",\"state\":\"FREE\"}\n";
     let items = decode_lines(data);
     assert_eq!(items.len(), 4);
-    let Err(LineError::Event { raw, error }) = &items[0] else {
+    let Err(DecodeError::Event { raw, error }) = &items[0] else {
         panic!("{items:?}")
     };
     assert_eq!(
@@ -163,14 +166,14 @@ fn bad_line_is_kept_raw_and_the_next_line_decodes() {
         &br#"{"eventName":"OnCallRemoved","callRef":7}"#[..]
     );
     assert!(matches!(error, EventError::BadField { event, .. } if event == "OnCallRemoved"));
-    let Err(LineError::Event { raw, error }) = &items[1] else {
+    let Err(DecodeError::Event { raw, error }) = &items[1] else {
         panic!("{items:?}")
     };
     assert_eq!(&raw[..], b"not json at all");
     assert!(matches!(error, EventError::NotJson(_)));
     assert!(matches!(
         &items[2],
-        Err(LineError::Event {
+        Err(DecodeError::Event {
             error: EventError::NoEventName,
             ..
         })
@@ -216,13 +219,13 @@ fn split_inside_a_multibyte_character() {
 
 #[test]
 fn partial_last_line_is_reported_by_finish() {
-    let mut d = EventDecoder::default();
+    let mut d = Decoder::default();
     d.push(b"{\"eventName\":\"OnUserDeleted\",\"loginName\":\"u\"}\n{\"eventName\":\"OnUse");
     assert!(matches!(d.next_event(), Some(Ok(_))));
     assert_eq!(d.next_event(), None);
     assert_eq!(
         d.finish(),
-        Some(LineError::Unterminated {
+        Some(DecodeError::Unterminated {
             raw: bytes::Bytes::from_static(b"{\"eventName\":\"OnUse")
         })
     );
@@ -236,13 +239,16 @@ fn partial_last_line_is_reported_by_finish() {
     ));
     // decode_lines reports it too.
     let items = decode_lines(b"{\"eventName\":\"OnUserDeleted\"}");
-    assert!(matches!(&items[..], [Err(LineError::Unterminated { .. })]));
+    assert!(matches!(
+        &items[..],
+        [Err(DecodeError::Unterminated { .. })]
+    ));
 }
 
 #[test]
 fn consumed_bytes_are_compacted() {
     let line = b"{\"eventName\":\"OnUserDeleted\",\"loginName\":\"u\"}\n";
-    let mut d = EventDecoder::new(128);
+    let mut d = Decoder::new(128);
     for _ in 0..10_000 {
         d.push(line);
         d.push(b"{\"eventName\":");
@@ -253,4 +259,22 @@ fn consumed_bytes_are_compacted() {
         assert!(matches!(d.next_event(), Some(Ok(_))));
         assert_eq!(d.buffered(), 0);
     }
+}
+
+#[test]
+fn decode_takes_a_read_buffer_like_every_decoder() {
+    let mut dec = Decoder::new(1 << 16);
+    let mut buf = bytes::BytesMut::from(
+        &b"{\"eventName\":\"OnChannelInformation\",\"text\":\"Chunk started\"}\n{\"eventN"[..],
+    );
+    let first = dec.decode(&mut buf);
+    assert!(buf.is_empty(), "the bytes are taken");
+    assert!(
+        matches!(first, Some(Ok(Event::ChannelInformation(ref i))) if i.text == "Chunk started"),
+        "{first:?}"
+    );
+    assert!(dec.decode(&mut buf).is_none(), "the second line is partial");
+    buf.extend_from_slice(b"ame\":\"OnChannelInformation\",\"text\":\"x\"}\n");
+    assert!(matches!(dec.decode(&mut buf), Some(Ok(_))));
+    assert!(dec.decode(&mut buf).is_none());
 }

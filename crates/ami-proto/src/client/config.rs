@@ -19,20 +19,18 @@ pub struct TlsConfig {
 }
 
 impl TlsConfig {
-    /// TLS trusting the system store.
-    pub fn system() -> Self {
+    /// TLS trusting `roots` ([`Roots::System`], [`Roots::ca_only`],
+    /// [`Roots::system_and_ca`]).
+    pub fn new(roots: Roots) -> Self {
         Self {
             server_name: None,
-            roots: Roots::System,
+            roots,
         }
     }
 
-    /// TLS trusting only the CA certificates in `pem`.
-    pub fn with_ca_pem(pem: impl Into<Vec<u8>>) -> Self {
-        Self {
-            server_name: None,
-            roots: Roots::Pem(pem.into()),
-        }
+    /// TLS trusting the system store.
+    pub fn system() -> Self {
+        Self::new(Roots::System)
     }
 
     /// Sets the name to verify.
@@ -44,6 +42,15 @@ impl TlsConfig {
 }
 
 /// Everything [`connect`](super::connect) needs.
+///
+/// ```
+/// use std::time::Duration;
+/// use ami_proto::client::{ClientConfig, Roots};
+/// let config = ClientConfig::new("pbx.example:5039", "admin", "secret")
+///     .tls(Roots::System)
+///     .connect_timeout(Duration::from_secs(5));
+/// # let _ = config;
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ClientConfig {
@@ -56,25 +63,44 @@ pub struct ClientConfig {
     /// Events buffered for a slow consumer before it gets a `Lagged`
     /// signal (default 4096).
     pub event_queue: usize,
+    /// Bytes of events buffered before it gets one (default 64 MiB).
+    pub event_queue_bytes: usize,
     /// How long one TCP/TLS connection attempt may take (default 10 s).
     pub connect_timeout: Duration,
 }
 
 impl ClientConfig {
-    /// Plain TCP to `addr` with this session.
-    pub fn new(addr: impl Into<String>, session: SessionConfig) -> Self {
+    /// Plain TCP to `addr` (`host:port`), logging in as `username` with
+    /// `secret`; every other setting at its default.
+    pub fn new(
+        addr: impl Into<String>,
+        username: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Self {
+        Self::with_session(addr, SessionConfig::new(username, secret))
+    }
+
+    /// Plain TCP to `addr` with this session configuration.
+    pub fn with_session(addr: impl Into<String>, session: SessionConfig) -> Self {
         Self {
             addr: addr.into(),
             tls: None,
             session,
             event_queue: 4096,
+            event_queue_bytes: 64 << 20,
             connect_timeout: Duration::from_secs(10),
         }
     }
 
-    /// Uses TLS.
+    /// Uses TLS, trusting `roots`, verifying the host name of the address.
     #[must_use]
-    pub fn tls(mut self, tls: TlsConfig) -> Self {
+    pub fn tls(self, roots: Roots) -> Self {
+        self.tls_config(TlsConfig::new(roots))
+    }
+
+    /// Uses TLS with these settings.
+    #[must_use]
+    pub fn tls_config(mut self, tls: TlsConfig) -> Self {
         self.tls = Some(tls);
         self
     }
@@ -83,6 +109,20 @@ impl ClientConfig {
     #[must_use]
     pub fn event_queue(mut self, n: usize) -> Self {
         self.event_queue = n.max(1);
+        self
+    }
+
+    /// Sets the event queue's byte limit.
+    #[must_use]
+    pub fn event_queue_bytes(mut self, n: usize) -> Self {
+        self.event_queue_bytes = n;
+        self
+    }
+
+    /// Sets the limit of one TCP/TLS connection attempt.
+    #[must_use]
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
         self
     }
 }

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use cti_client::events;
+use cti_core::LinkEvent;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
@@ -11,7 +12,7 @@ use tokio_rustls::TlsConnector;
 
 use super::config::ClientConfig;
 use super::error::{Error, Kind};
-use super::{ClientEvent, Request};
+use super::{ClientEvent, Command};
 use crate::ActionId;
 use crate::session::{Completed, DriverCommand, Session, SessionEvent};
 
@@ -38,10 +39,10 @@ pub(super) fn tls_connector(config: &ClientConfig) -> Result<Option<TlsConnector
 pub(super) struct Driver {
     config: ClientConfig,
     tls: Option<TlsConnector>,
-    requests: mpsc::Receiver<Request>,
+    requests: mpsc::Receiver<Command>,
     requests_open: bool,
     events: events::Sender<ClientEvent>,
-    ready: Option<oneshot::Sender<Result<(), Error>>>,
+    ready: Option<oneshot::Sender<Result<String, Error>>>,
     waiters: HashMap<ActionId, oneshot::Sender<Result<Completed, Error>>>,
     logoff_waiters: Vec<oneshot::Sender<()>>,
     abandoned: bool,
@@ -51,9 +52,9 @@ impl Driver {
     pub(super) fn new(
         config: ClientConfig,
         tls: Option<TlsConnector>,
-        requests: mpsc::Receiver<Request>,
+        requests: mpsc::Receiver<Command>,
         events: events::Sender<ClientEvent>,
-        ready: oneshot::Sender<Result<(), Error>>,
+        ready: oneshot::Sender<Result<String, Error>>,
     ) -> Self {
         Self {
             config,
@@ -105,6 +106,11 @@ impl Driver {
         if !self.events.send(ev) {
             tracing::debug!("event consumer lagging");
         }
+    }
+
+    /// Queues a link event; never dropped.
+    fn emit_link(&self, link: LinkEvent) {
+        self.events.send_link(link);
     }
 
     pub(super) async fn run(mut self) {
@@ -160,18 +166,18 @@ impl Driver {
                     Ok(n) => session.handle_input(&buf[..n], now()),
                 },
                 req = self.requests.recv(), if self.requests_open => match req {
-                    Some(Request::Action { msg, list, reply }) => {
+                    Some(Command::Action { msg, list, reply }) => {
                         let sent = if list { session.send_list(&msg, now()) } else { session.send_action(&msg, now()) };
                         match sent {
                             Ok(id) => {
                                 self.waiters.insert(id, reply);
                             }
                             Err(e) => {
-                                let _ = reply.send(Err(Error::new(Kind::Session(e))));
+                                let _ = reply.send(Err(Error::from_submit(e)));
                             }
                         }
                     }
-                    Some(Request::Logoff { reply }) => {
+                    Some(Command::Close { reply }) => {
                         self.logoff_waiters.push(reply);
                         session.close(now());
                     }
@@ -184,6 +190,9 @@ impl Driver {
                 () = sleep_until(deadline) => session.handle_timeout(now()),
             }
         }
+        // Closed before anyone is told, so that `is_closed` holds once
+        // `close` returns.
+        self.requests.close();
         for (_, w) in self.waiters.drain() {
             let _ = w.send(Err(Error::new(Kind::Closed)));
         }
@@ -202,7 +211,8 @@ impl Driver {
             SessionEvent::Connected { banner } => {
                 tracing::debug!(%banner, "logged in");
                 if let Some(ready) = self.ready.take() {
-                    let _ = ready.send(Ok(()));
+                    self.emit_link(LinkEvent::Connected);
+                    let _ = ready.send(Ok(banner));
                 }
             }
             SessionEvent::LoginFailed { message } => {
@@ -218,9 +228,9 @@ impl Driver {
                     self.abandoned = true;
                     return;
                 }
-                self.emit(ClientEvent::Reconnecting { attempt, delay });
+                self.emit_link(LinkEvent::Reconnecting { attempt, delay });
             }
-            SessionEvent::Reconnected { gap } => self.emit(ClientEvent::Reconnected { gap }),
+            SessionEvent::Reconnected { gap } => self.emit_link(LinkEvent::Reconnected { gap }),
             SessionEvent::Event(m) => self.emit(ClientEvent::Event(m)),
             SessionEvent::UnmatchedResponse(m) => self.emit(ClientEvent::UnmatchedResponse(m)),
             SessionEvent::DecodeError(e) => {
@@ -231,7 +241,7 @@ impl Driver {
                 if let Some(ready) = self.ready.take() {
                     let _ = ready.send(Err(Error::new(Kind::Closed)));
                 }
-                self.emit(ClientEvent::Closed { reason });
+                self.emit_link(LinkEvent::Closed { reason });
             }
         }
     }

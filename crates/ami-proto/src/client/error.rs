@@ -1,18 +1,26 @@
 //! The client's error type.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::Message;
-use crate::session::{ActionError, SessionError};
+use crate::session::{ActionError, SubmitError};
 
 /// What went wrong in a client call.
 ///
 /// The type is opaque: ask it with the `is_*` predicates, reach Asterisk's
 /// own rejection with [`Error::vendor_error`], and the underlying cause
-/// with [`std::error::Error::source`]. `Display` describes this layer only.
+/// with [`std::error::Error::source`]. `Display` names the server's address
+/// and, for TLS failures, how to trust a private CA.
+///
+/// Runtime failures (`is_io`, `is_refused`, `is_tls`, `is_timeout`,
+/// `is_closed`, `is_auth`, `is_rejected`) are apart from misuse
+/// ([`Error::is_usage`]: an invalid header, a message that is not an
+/// action, a bad configuration), which retrying cannot fix.
 #[derive(Debug)]
 pub struct Error {
     kind: Kind,
+    addr: Option<Arc<str>>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -24,14 +32,19 @@ pub(crate) enum Kind {
     Closed,
     Login(String),
     Rejected(Box<Message>),
-    Session(SessionError),
+    Submit(SubmitError),
     Action(ActionError),
     Config(String),
+    Usage,
 }
 
 impl Error {
     pub(crate) fn new(kind: Kind) -> Self {
-        Self { kind, source: None }
+        Self {
+            kind,
+            addr: None,
+            source: None,
+        }
     }
 
     pub(crate) fn with(
@@ -40,8 +53,17 @@ impl Error {
     ) -> Self {
         Self {
             kind,
+            addr: None,
             source: Some(source.into()),
         }
+    }
+
+    /// Names the server the error is about (kept if already set).
+    pub(crate) fn at(mut self, addr: &Arc<str>) -> Self {
+        if self.addr.is_none() {
+            self.addr = Some(addr.clone());
+        }
+        self
     }
 
     pub(crate) fn from_action(e: ActionError) -> Self {
@@ -53,9 +75,29 @@ impl Error {
         }
     }
 
-    /// A socket or connection error.
+    pub(crate) fn from_submit(e: SubmitError) -> Self {
+        match e {
+            SubmitError::NotAnAction | SubmitError::DuplicateActionId(_) => {
+                Self::with(Kind::Usage, e)
+            }
+            SubmitError::Closed => Self::new(Kind::Closed),
+            other => Self::new(Kind::Submit(other)),
+        }
+    }
+
+    /// A socket or connection error (including a refused connection).
     pub fn is_io(&self) -> bool {
         matches!(self.kind, Kind::Io)
+    }
+
+    /// Nothing listens at the address: the TCP connection was refused.
+    pub fn is_refused(&self) -> bool {
+        self.is_io()
+            && self
+                .source
+                .as_deref()
+                .and_then(|s| s.downcast_ref::<std::io::Error>())
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
     }
 
     /// A TLS error (handshake, certificate).
@@ -77,17 +119,24 @@ impl Error {
     /// The link is down and being re-established: try again after
     /// `Reconnected`.
     pub fn is_reconnecting(&self) -> bool {
-        matches!(self.kind, Kind::Session(SessionError::NotReady))
+        matches!(self.kind, Kind::Submit(SubmitError::NotReady))
     }
 
-    /// Asterisk refused the login.
-    pub fn is_login(&self) -> bool {
+    /// Asterisk refused the login (user name or secret).
+    pub fn is_auth(&self) -> bool {
         matches!(self.kind, Kind::Login(_))
     }
 
     /// Asterisk answered the action with `Response: Error`.
     pub fn is_rejected(&self) -> bool {
         matches!(self.kind, Kind::Rejected(_))
+    }
+
+    /// Misuse that retrying cannot fix: an invalid header name or value, a
+    /// message that is not an action, a duplicate ActionID, a bad
+    /// configuration (CA PEM, TLS server name).
+    pub fn is_usage(&self) -> bool {
+        matches!(self.kind, Kind::Usage | Kind::Config(_))
     }
 
     /// Asterisk's own error response, when it rejected the action.
@@ -99,22 +148,54 @@ impl Error {
     }
 }
 
+/// The reason of a `Response: Error`: its `Message`, and for a CLI
+/// command the `Output:` lines, which carry the real reason ("No such
+/// command …").
+fn rejection(m: &Message, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let message = m.get("Message").unwrap_or("(no message)");
+    let output = m.output();
+    if output.is_empty() {
+        f.write_str(message)
+    } else {
+        write!(f, "{}", output.join(" / "))
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = self.addr.as_deref().unwrap_or("the AMI server");
         match &self.kind {
-            Kind::Io => f.write_str("connection error"),
-            Kind::Tls => f.write_str("tls error"),
-            Kind::Timeout => f.write_str("timed out"),
-            Kind::Closed => f.write_str("connection closed"),
-            Kind::Login(m) => write!(f, "login refused: {m}"),
-            Kind::Rejected(m) => write!(
-                f,
-                "action rejected: {}",
-                m.get("Message").unwrap_or("(no message)")
-            ),
-            Kind::Session(e) => fmt::Display::fmt(e, f),
-            Kind::Action(e) => fmt::Display::fmt(e, f),
-            Kind::Config(m) => write!(f, "invalid configuration: {m}"),
+            Kind::Io => {
+                write!(f, "connection to {at} failed")?;
+                if let Some(s) = &self.source {
+                    write!(f, ": {s}")?;
+                }
+                Ok(())
+            }
+            Kind::Tls => {
+                write!(f, "TLS with {at} failed")?;
+                if let Some(s) = &self.source {
+                    write!(f, ": {s}")?;
+                }
+                write!(f, "; {}", cti_client::PRIVATE_CA_HINT)
+            }
+            Kind::Timeout => write!(f, "{at} did not answer in time"),
+            Kind::Closed => write!(f, "the connection to {at} is closed"),
+            Kind::Login(m) => write!(f, "{at} refused the login: {m}"),
+            Kind::Rejected(m) => {
+                write!(f, "{at} rejected the action: ")?;
+                rejection(m, f)
+            }
+            Kind::Submit(e) => write!(f, "action not sent to {at}: {e}"),
+            Kind::Action(e) => write!(f, "action to {at} failed: {e}"),
+            Kind::Config(m) => write!(f, "invalid configuration for {at}: {m}"),
+            Kind::Usage => {
+                f.write_str("invalid action")?;
+                if let Some(s) = &self.source {
+                    write!(f, ": {s}")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -236,10 +236,11 @@ impl fmt::Display for ActionError {
 
 impl std::error::Error for ActionError {}
 
-/// A command the application gave at the wrong time or with bad input.
+/// Why the session would not take an action: not logged in, closed, too
+/// many in flight, or misuse (not an action, a duplicate ActionID).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum SessionError {
+pub enum SubmitError {
     /// Not logged in (connecting, reconnecting or closed).
     NotReady,
     /// The session was closed.
@@ -252,7 +253,7 @@ pub enum SessionError {
     DuplicateActionId(ActionId),
 }
 
-impl fmt::Display for SessionError {
+impl fmt::Display for SubmitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::NotReady => f.write_str("not logged in (connecting or reconnecting)"),
@@ -264,7 +265,7 @@ impl fmt::Display for SessionError {
     }
 }
 
-impl std::error::Error for SessionError {}
+impl std::error::Error for SubmitError {}
 
 /// A collected event list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -492,22 +493,22 @@ impl Session {
         msg: &Message,
         kind: PendingKind,
         now: Instant,
-    ) -> Result<ActionId, SessionError> {
+    ) -> Result<ActionId, SubmitError> {
         match self.phase {
             Phase::Ready => {}
-            Phase::Closed | Phase::LoggingOff => return Err(SessionError::Closed),
-            _ => return Err(SessionError::NotReady),
+            Phase::Closed | Phase::LoggingOff => return Err(SubmitError::Closed),
+            _ => return Err(SubmitError::NotReady),
         }
         if msg.kind() != MessageKind::Action {
-            return Err(SessionError::NotAnAction);
+            return Err(SubmitError::NotAnAction);
         }
         if self.pending.len() >= self.config.max_pending {
-            return Err(SessionError::TooManyPending);
+            return Err(SubmitError::TooManyPending);
         }
         let id = match msg.action_id().map(ActionId::new) {
             Some(Ok(id)) => {
                 if self.pending.contains_key(&id) {
-                    return Err(SessionError::DuplicateActionId(id));
+                    return Err(SubmitError::DuplicateActionId(id));
                 }
                 id
             }
@@ -532,13 +533,13 @@ impl Session {
     /// Sends an action; its answer comes as [`SessionEvent::Completed`] with
     /// the returned id. An ActionID already on the message is kept;
     /// otherwise one is generated.
-    pub fn send_action(&mut self, msg: &Message, now: Instant) -> Result<ActionId, SessionError> {
+    pub fn send_action(&mut self, msg: &Message, now: Instant) -> Result<ActionId, SubmitError> {
         self.start(msg, PendingKind::Single, now)
     }
 
     /// Sends an action that answers with an event list; the items are
     /// collected into one [`Completed::List`].
-    pub fn send_list(&mut self, msg: &Message, now: Instant) -> Result<ActionId, SessionError> {
+    pub fn send_list(&mut self, msg: &Message, now: Instant) -> Result<ActionId, SubmitError> {
         self.start(
             msg,
             PendingKind::List {

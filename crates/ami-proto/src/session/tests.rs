@@ -160,7 +160,7 @@ fn many_actions_in_flight_with_interleaved_events() {
             &Message::action("Ping").action_id("mine").build().unwrap(),
             t0
         ),
-        Err(SessionError::DuplicateActionId(b.clone()))
+        Err(SubmitError::DuplicateActionId(b.clone()))
     );
     let out = sent(&mut s);
     assert_eq!(
@@ -200,7 +200,7 @@ fn many_actions_in_flight_with_interleaved_events() {
     // Non-actions are refused.
     assert_eq!(
         s.send_action(&Message::event("X").build().unwrap(), t0),
-        Err(SessionError::NotAnAction)
+        Err(SubmitError::NotAnAction)
     );
 }
 
@@ -307,7 +307,7 @@ fn keepalive_ping_timeout_reconnects_with_backoff_and_reports_a_gap() {
     );
     assert_eq!(
         s.send_action(&Message::action("Ping").build().unwrap(), t0),
-        Err(SessionError::NotReady)
+        Err(SubmitError::NotReady)
     );
     // Reconnect when the backoff says so.
     let t1 = t0 + Duration::from_secs(31);
@@ -395,7 +395,7 @@ fn logoff_closes_on_goodbye() {
     assert_eq!(sent(&mut s), "Action: Logoff\r\n\r\n");
     assert_eq!(
         s.send_action(&Message::action("Ping").build().unwrap(), t0),
-        Err(SessionError::Closed)
+        Err(SubmitError::Closed)
     );
     s.handle_input(
         b"Response: Goodbye\r\nMessage: Thanks for all the fish.\r\n\r\n",

@@ -238,6 +238,19 @@ impl Message {
         self.view().headers()
     }
 
+    /// About how many bytes this message holds on its own: the bytes it
+    /// spans in its buffer plus its header table (what bounded queues
+    /// count).
+    pub fn weight(&self) -> usize {
+        let first = self.headers.first().map_or(0, |h| h.name.start as usize);
+        let last = self
+            .headers
+            .last()
+            .map_or(0, |h| h.value.end as usize)
+            .max(self.output.as_ref().map_or(0, |o| o.end as usize));
+        last.saturating_sub(first) + self.headers.len() * size_of::<HeaderSpan>()
+    }
+
     /// How many headers.
     pub fn len(&self) -> usize {
         self.headers.len()

@@ -7,6 +7,17 @@ use crate::session::SessionConfig;
 pub use cti_client::Roots;
 
 /// Everything [`connect`](super::connect) needs.
+///
+/// ```
+/// use std::time::Duration;
+/// use o2g_api::client::{ClientConfig, Roots};
+/// use o2g_api::types::{Package, Selector, SubscriptionRequest};
+/// let config = ClientConfig::new("https://o2g.example", "admin", "secret")
+///     .roots(Roots::System)
+///     .subscribe(SubscriptionRequest::new(vec![Selector::new(vec![Package::Telephony], ["oxe1001"])], 10))
+///     .connect_timeout(Duration::from_secs(5));
+/// # let _ = config;
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ClientConfig {
@@ -19,34 +30,81 @@ pub struct ClientConfig {
     /// Limit for one request's whole answer (and for the event channel's
     /// answer head).
     pub request_timeout: Duration,
+    /// The largest service answer read (default 16 MiB); a larger one is an
+    /// error.
+    pub max_body_bytes: usize,
     /// Events buffered for a slow consumer before it gets a `Lagged`.
     pub event_queue: usize,
+    /// Bytes of events buffered before it gets one (default 64 MiB).
+    pub event_queue_bytes: usize,
 }
 
 impl ClientConfig {
-    /// Defaults around a session configuration: system roots, 10 s connect,
-    /// 30 s requests, 4096 queued events.
-    pub fn new(session: SessionConfig) -> Self {
+    /// The server at `url` (`https://o2g.example`: discovery, then the
+    /// URLs the server gives), logging in as `login` with `password`; every
+    /// other setting at its default (system roots, 10 s connect, 30 s
+    /// requests, 4096 queued events, no subscription).
+    pub fn new(
+        url: impl Into<String>,
+        login: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
+        Self::with_session(SessionConfig::new(url, login, password))
+    }
+
+    /// Defaults around a session configuration.
+    pub fn with_session(session: SessionConfig) -> Self {
         Self {
             session,
             roots: Roots::System,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
+            max_body_bytes: 16 << 20,
             event_queue: 4096,
+            event_queue_bytes: 64 << 20,
         }
     }
 
-    /// Trusts a private CA (PEM) in addition to the system roots.
-    #[must_use]
-    pub fn with_ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.roots = Roots::SystemAnd(pem.into());
-        self
-    }
-
-    /// Sets the roots.
+    /// Sets the TLS roots ([`Roots::System`], [`Roots::ca_only`],
+    /// [`Roots::system_and_ca`]).
     #[must_use]
     pub fn roots(mut self, roots: Roots) -> Self {
         self.roots = roots;
+        self
+    }
+
+    /// Subscribes to events (the event channel is opened at login).
+    #[must_use]
+    pub fn subscribe(mut self, request: crate::types::SubscriptionRequest) -> Self {
+        self.session = self.session.subscribe(request);
+        self
+    }
+
+    /// Sets the application name the session is opened with.
+    #[must_use]
+    pub fn application(mut self, name: impl Into<String>) -> Self {
+        self.session = self.session.application(name);
+        self
+    }
+
+    /// Sets the TCP connect and TLS handshake limit.
+    #[must_use]
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+
+    /// Sets the event queue length.
+    #[must_use]
+    pub fn event_queue(mut self, n: usize) -> Self {
+        self.event_queue = n.max(1);
+        self
+    }
+
+    /// Sets the event queue's byte limit.
+    #[must_use]
+    pub fn event_queue_bytes(mut self, n: usize) -> Self {
+        self.event_queue_bytes = n;
         self
     }
 }

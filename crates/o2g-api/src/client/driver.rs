@@ -10,10 +10,12 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::config::ClientConfig;
+use super::error::{Error, Kind};
 use super::http::Http;
 use super::{ClientEvent, Command};
 use crate::codec::ApiResponse;
-use crate::session::{LinkEvent, Purpose, RequestId, Session, SessionError, SessionEvent};
+use crate::session::{Purpose, RequestId, Session, SessionEvent, SessionLink};
+use cti_core::LinkEvent;
 
 /// The one place the client reads the clock.
 fn now() -> Instant {
@@ -22,8 +24,8 @@ fn now() -> Instant {
 
 /// What the request and channel tasks report.
 enum Io {
-    Response(RequestId, Result<ApiResponse, String>),
-    ChannelHead(RequestId, Result<http::StatusCode, String>),
+    Response(RequestId, Result<ApiResponse, Error>),
+    ChannelHead(RequestId, Result<http::StatusCode, Error>),
     ChannelData(RequestId, Bytes),
     ChannelEnd(RequestId),
 }
@@ -34,7 +36,9 @@ pub(super) struct Driver {
     commands: mpsc::Receiver<Command>,
     commands_open: bool,
     events: events::Sender<ClientEvent>,
-    ready: Option<oneshot::Sender<Result<(), SessionError>>>,
+    ready: Option<oneshot::Sender<Result<(), Error>>>,
+    /// The last transport failure: the cause of a session that fails.
+    last_error: Option<Error>,
     closers: Vec<oneshot::Sender<()>>,
     io_tx: mpsc::UnboundedSender<Io>,
     io_rx: mpsc::UnboundedReceiver<Io>,
@@ -47,7 +51,7 @@ impl Driver {
         http: Http,
         commands: mpsc::Receiver<Command>,
         events: events::Sender<ClientEvent>,
-        ready: oneshot::Sender<Result<(), SessionError>>,
+        ready: oneshot::Sender<Result<(), Error>>,
     ) -> Self {
         let (io_tx, io_rx) = mpsc::unbounded_channel();
         Self {
@@ -57,6 +61,7 @@ impl Driver {
             commands_open: true,
             events,
             ready: Some(ready),
+            last_error: None,
             closers: Vec::new(),
             io_tx,
             io_rx,
@@ -115,9 +120,15 @@ impl Driver {
         let t = now();
         match io {
             Io::Response(id, Ok(r)) => self.session.handle_response(id, r, t),
-            Io::Response(id, Err(e)) => self.session.handle_transport_error(id, &e, t),
+            Io::Response(id, Err(e)) => {
+                self.session.handle_transport_error(id, &e.to_string(), t);
+                self.last_error = Some(e);
+            }
             Io::ChannelHead(id, Ok(status)) => self.session.handle_channel_status(id, status, t),
-            Io::ChannelHead(id, Err(e)) => self.session.handle_transport_error(id, &e, t),
+            Io::ChannelHead(id, Err(e)) => {
+                self.session.handle_transport_error(id, &e.to_string(), t);
+                self.last_error = Some(e);
+            }
             Io::ChannelData(id, data) => self.session.handle_channel_data(id, &data, t),
             Io::ChannelEnd(id) => {
                 self.channels.remove(&id);
@@ -171,25 +182,40 @@ impl Driver {
         while let Some(ev) = self.session.poll_event() {
             let ev = match ev {
                 SessionEvent::Event(e) => ClientEvent::Event(e),
-                SessionEvent::BadLine(e) => ClientEvent::BadLine(e),
+                SessionEvent::DecodeError(e) => ClientEvent::DecodeError(e),
                 SessionEvent::Link(l) => {
-                    match &l {
-                        LinkEvent::Connected => {
+                    let link = match l {
+                        SessionLink::Connected => {
+                            self.last_error = None;
                             if let Some(r) = self.ready.take() {
                                 let _ = r.send(Ok(()));
                             }
+                            LinkEvent::Connected
                         }
-                        LinkEvent::Closed { error } => {
+                        SessionLink::Closed { error } => {
+                            let reason = error.as_ref().map(ToString::to_string);
                             if let Some(r) = self.ready.take() {
-                                let _ = r.send(Err(error.clone().unwrap_or_else(|| {
-                                    SessionError::Unreachable("closed before opening".into())
-                                })));
+                                let e = match error {
+                                    Some(e) => Error::new(Kind::Session(e)),
+                                    None => Error::new(Kind::Closed),
+                                };
+                                let _ = r.send(Err(e.caused_by(self.last_error.take())));
                             }
+                            LinkEvent::Closed { reason }
                         }
-                        LinkEvent::Lost(reason) => tracing::warn!(%reason, "o2g session lost"),
-                        _ => {}
-                    }
-                    ClientEvent::Link(l)
+                        SessionLink::Lost(reason) => {
+                            // Followed by Reconnecting, or Closed when the
+                            // policy gives up.
+                            tracing::warn!(%reason, "o2g session lost");
+                            continue;
+                        }
+                        SessionLink::Reconnecting { attempt, delay } => {
+                            LinkEvent::Reconnecting { attempt, delay }
+                        }
+                        SessionLink::Reconnected { gap } => LinkEvent::Reconnected { gap },
+                    };
+                    self.events.send_link(link);
+                    continue;
                 }
             };
             self.deliver(ev);
@@ -197,7 +223,9 @@ impl Driver {
     }
 
     fn deliver(&self, ev: ClientEvent) {
-        self.events.send(ev);
+        if !self.events.send(ev) {
+            tracing::debug!("event consumer lagging");
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use super::config::{ClientConfig, Roots};
+use super::error::{Error, Kind};
 use crate::codec::ApiResponse;
 
 type Sender = SendRequest<Full<Bytes>>;
@@ -29,15 +30,19 @@ struct Origin {
 }
 
 impl Origin {
-    fn of(uri: &Uri) -> Result<Self, String> {
+    fn of(uri: &Uri) -> Result<Self, Error> {
         let tls = match uri.scheme_str() {
             Some("https") => true,
             Some("http") => false,
-            other => return Err(format!("unsupported URL scheme {other:?}")),
+            other => {
+                return Err(Error::new(Kind::Config(format!(
+                    "unsupported URL scheme {other:?}"
+                ))));
+            }
         };
         let host = uri
             .host()
-            .ok_or_else(|| "URL without a host".to_owned())?
+            .ok_or_else(|| Error::new(Kind::Config("URL without a host".to_owned())))?
             .trim_start_matches('[')
             .trim_end_matches(']')
             .to_owned();
@@ -53,6 +58,7 @@ pub(crate) struct Http {
     idle: Arc<Mutex<HashMap<Origin, Vec<Sender>>>>,
     connect_timeout: Duration,
     request_timeout: Duration,
+    max_body: usize,
 }
 
 impl std::fmt::Debug for Http {
@@ -66,12 +72,13 @@ impl std::fmt::Debug for Http {
 const MAX_IDLE_PER_ORIGIN: usize = 8;
 
 impl Http {
-    pub(crate) fn new(config: &ClientConfig) -> Result<Self, String> {
+    pub(crate) fn new(config: &ClientConfig) -> Result<Self, Error> {
         Ok(Self {
             tls: Some(tls_connector(&config.roots)?),
             idle: Arc::default(),
             connect_timeout: config.connect_timeout,
             request_timeout: config.request_timeout,
+            max_body: config.max_body_bytes,
         })
     }
 
@@ -97,37 +104,42 @@ impl Http {
         }
     }
 
-    async fn connect(&self, origin: &Origin) -> Result<Sender, String> {
+    async fn connect(&self, origin: &Origin) -> Result<Sender, Error> {
         let addr = (origin.host.as_str(), origin.port);
         let tcp = tokio::time::timeout(self.connect_timeout, TcpStream::connect(addr))
             .await
-            .map_err(|_| format!("connecting to {}:{} timed out", origin.host, origin.port))?
-            .map_err(|e| format!("connecting to {}:{}: {e}", origin.host, origin.port))?;
+            .map_err(|_| Error::new(Kind::Timeout))?
+            .map_err(|e| Error::with(Kind::Io, e))?;
         tcp.set_nodelay(true).ok();
         if origin.tls {
             let connector = self
                 .tls
                 .as_ref()
-                .ok_or_else(|| "TLS is not configured".to_owned())?;
-            let name = rustls_pki_types::ServerName::try_from(origin.host.clone())
-                .map_err(|e| format!("bad TLS server name {}: {e}", origin.host))?;
+                .ok_or_else(|| Error::new(Kind::Config("TLS is not configured".to_owned())))?;
+            let name =
+                rustls_pki_types::ServerName::try_from(origin.host.clone()).map_err(|e| {
+                    Error::with(
+                        Kind::Config(format!("bad TLS server name {}", origin.host)),
+                        e,
+                    )
+                })?;
             let tls = tokio::time::timeout(self.connect_timeout, connector.connect(name, tcp))
                 .await
-                .map_err(|_| "TLS handshake timed out".to_owned())?
-                .map_err(|e| format!("TLS with {}: {e}", origin.host))?;
+                .map_err(|_| Error::new(Kind::Timeout))?
+                .map_err(|e| Error::with(Kind::Tls, e))?;
             self.handshake(TokioIo::new(tls)).await
         } else {
             self.handshake(TokioIo::new(tcp)).await
         }
     }
 
-    async fn handshake<T>(&self, io: TokioIo<T>) -> Result<Sender, String>
+    async fn handshake<T>(&self, io: TokioIo<T>) -> Result<Sender, Error>
     where
         T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     {
         let (sender, conn) = http1::handshake(io)
             .await
-            .map_err(|e| format!("HTTP handshake: {e}"))?;
+            .map_err(|e| Error::with(Kind::Io, e))?;
         tokio::spawn(async move {
             // Ends when the peer closes or every sender is dropped.
             let _ = conn.await;
@@ -141,7 +153,7 @@ impl Http {
         &self,
         req: http::Request<Bytes>,
         reuse: bool,
-    ) -> Result<(http::Response<Incoming>, Origin, Sender), String> {
+    ) -> Result<(http::Response<Incoming>, Origin, Sender), Error> {
         let origin = Origin::of(req.uri())?;
         let (mut parts, body) = req.into_parts();
         // Origin-form target and a Host header, as HTTP/1.1 wants.
@@ -165,40 +177,48 @@ impl Http {
             Some(s) => s,
             None => self.connect(&origin).await?,
         };
-        sender
-            .ready()
-            .await
-            .map_err(|e| format!("connection not ready: {e}"))?;
+        sender.ready().await.map_err(|e| Error::with(Kind::Io, e))?;
         let resp = sender
             .send_request(req)
             .await
-            .map_err(|e| format!("request failed: {e}"))?;
+            .map_err(|e| Error::with(Kind::Io, e))?;
         Ok((resp, origin, sender))
     }
 
     /// One request, whole answer, within the request timeout.
-    pub(crate) async fn fetch(&self, req: http::Request<Bytes>) -> Result<ApiResponse, String> {
+    /// One request, whole answer (at most `max_body_bytes`), within the
+    /// request timeout.
+    pub(crate) async fn fetch(&self, req: http::Request<Bytes>) -> Result<ApiResponse, Error> {
         let work = async {
             let (resp, origin, sender) = self.send(req, true).await?;
             let (parts, body) = resp.into_parts();
-            let body = body
+            let body = http_body_util::Limited::new(body, self.max_body)
                 .collect()
                 .await
-                .map_err(|e| format!("reading the answer: {e}"))?
+                .map_err(|e| {
+                    if e.is::<http_body_util::LengthLimitError>() {
+                        Error::new(Kind::Protocol(format!(
+                            "answer larger than {} bytes",
+                            self.max_body
+                        )))
+                    } else {
+                        Error::with(Kind::Io, e)
+                    }
+                })?
                 .to_bytes();
             self.put_idle(origin, sender);
             Ok(ApiResponse::new(parts.status, parts.headers, body))
         };
         tokio::time::timeout(self.request_timeout, work)
             .await
-            .map_err(|_| "request timed out".to_owned())?
+            .map_err(|_| Error::new(Kind::Timeout))?
     }
 
     /// Opens a streamed answer (the event channel) on its own connection.
     pub(crate) async fn open_stream(
         &self,
         req: http::Request<Bytes>,
-    ) -> Result<(http::Response<Incoming>, impl Send + 'static), String> {
+    ) -> Result<(http::Response<Incoming>, impl Send + 'static), Error> {
         let work = async {
             let (resp, _origin, sender) = self.send(req, false).await?;
             // Kept by the caller while it reads the body: the connection
@@ -207,14 +227,17 @@ impl Http {
         };
         tokio::time::timeout(self.request_timeout, work)
             .await
-            .map_err(|_| "opening the event channel timed out".to_owned())?
+            .map_err(|_| Error::new(Kind::Timeout))?
     }
 }
 
 /// The verifying connector for `roots` (see `cti_client`: the system-roots
 /// configuration is built once per process).
-fn tls_connector(roots: &Roots) -> Result<TlsConnector, String> {
+fn tls_connector(roots: &Roots) -> Result<TlsConnector, Error> {
     cti_client::client_config(roots)
         .map(TlsConnector::from)
-        .map_err(|e| e.to_string())
+        .map_err(|e| match e {
+            cti_client::TlsError::Setup(_) => Error::with(Kind::Tls, e),
+            other => Error::with(Kind::Config("unusable CA certificates".into()), other),
+        })
 }

@@ -19,6 +19,8 @@ use crate::types::ErrorBody;
 pub mod endpoints;
 pub mod ndjson;
 
+pub use ndjson::{DecodeError, Decoder};
+
 /// Which service of the session a request goes to. The URL of each is the
 /// session's base URL plus the `relativeUrl` the server lists for it
 /// (O2G reference, §1.4 "Service URL resolution").
@@ -278,8 +280,6 @@ pub enum ApiError {
     /// The request cannot be sent: the session does not offer the service,
     /// or is not open.
     Unavailable(String),
-    /// The transport failed (client only).
-    Transport(String),
 }
 
 impl ApiError {
@@ -326,7 +326,6 @@ impl fmt::Display for ApiError {
             }
             Self::Decode { what, reason } => write!(f, "bad {what} body: {reason}"),
             Self::Unavailable(s) => write!(f, "unavailable: {s}"),
-            Self::Transport(s) => write!(f, "transport: {s}"),
         }
     }
 }
@@ -347,4 +346,29 @@ pub trait Endpoint {
 
     /// Decodes the answer (non-2xx → [`ApiError::Status`]).
     fn decode(&self, response: ApiResponse) -> Result<Self::Output, ApiError>;
+}
+
+impl<E: Endpoint + ?Sized> Endpoint for &E {
+    type Output = E::Output;
+
+    fn request(&self) -> ApiRequest {
+        (**self).request()
+    }
+
+    fn decode(&self, response: ApiResponse) -> Result<Self::Output, ApiError> {
+        (**self).decode(response)
+    }
+}
+
+/// The raw form: any request, answered whatever its status.
+impl Endpoint for ApiRequest {
+    type Output = ApiResponse;
+
+    fn request(&self) -> ApiRequest {
+        self.clone()
+    }
+
+    fn decode(&self, response: ApiResponse) -> Result<ApiResponse, ApiError> {
+        Ok(response)
+    }
 }

@@ -2,18 +2,18 @@
 //!
 //! The server writes one compact JSON object per line, terminated by `\n`,
 //! on a chunked HTTP response whose chunk boundaries need not align with
-//! lines (or with UTF-8 characters). [`EventDecoder`] takes the bytes as
-//! they come ([`EventDecoder::push`]) and hands out one decoded line at a
-//! time ([`EventDecoder::next_event`]):
+//! lines (or with UTF-8 characters). [`Decoder`] takes the bytes as
+//! they come ([`Decoder::push`]) and hands out one decoded line at a
+//! time ([`Decoder::next_event`]):
 //!
 //! - `\r\n` is accepted as a line end; blank lines are skipped;
-//! - a line longer than the cap costs that line ([`LineError::TooLong`],
+//! - a line longer than the cap costs that line ([`DecodeError::TooLong`],
 //!   once), the decoder skips to the next newline, and memory stays bounded
 //!   even if that newline never comes;
-//! - a line that is not an event costs that line ([`LineError::Event`],
+//! - a line that is not an event costs that line ([`DecodeError::Event`],
 //!   with the raw bytes), decoding continues;
 //! - a partial last line at the end of the stream is reported by
-//!   [`EventDecoder::finish`], not dropped silently.
+//!   [`Decoder::finish`], not dropped silently.
 //!
 //! Buffered bytes are scanned once: the decoder remembers how far it looked
 //! for a newline, and compacts consumed bytes instead of rescanning.
@@ -25,13 +25,13 @@ use bytes::Bytes;
 
 use crate::types::events::{Event, EventError};
 
-/// The default line cap of [`EventDecoder::default`]: 1 MiB.
+/// The default line cap of [`Decoder::default`]: 1 MiB.
 pub const DEFAULT_MAX_LINE: usize = 1 << 20;
 
 /// Why a line of the channel gave no event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum LineError {
+pub enum DecodeError {
     /// The line was longer than the decoder's cap; it was skipped up to
     /// its newline.
     TooLong {
@@ -52,7 +52,7 @@ pub enum LineError {
     },
 }
 
-impl fmt::Display for LineError {
+impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::TooLong { limit } => write!(f, "event line longer than {limit} bytes, skipped"),
@@ -66,7 +66,7 @@ impl fmt::Display for LineError {
     }
 }
 
-impl std::error::Error for LineError {
+impl std::error::Error for DecodeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::Event { error, .. } => Some(error),
@@ -78,7 +78,7 @@ impl std::error::Error for LineError {
 /// The incremental decoder of the event channel. No IO: feed it bytes,
 /// take events out.
 #[derive(Debug)]
-pub struct EventDecoder {
+pub struct Decoder {
     /// Buffered bytes; `buf[start..]` is not consumed yet.
     buf: Vec<u8>,
     /// Start of the unconsumed bytes.
@@ -96,13 +96,13 @@ pub struct EventDecoder {
     max_line: usize,
 }
 
-impl Default for EventDecoder {
+impl Default for Decoder {
     fn default() -> Self {
         Self::new(DEFAULT_MAX_LINE)
     }
 }
 
-impl EventDecoder {
+impl Decoder {
     /// A decoder refusing lines longer than `max_line` bytes (line end not
     /// counted; at least 1).
     pub fn new(max_line: usize) -> Self {
@@ -159,12 +159,24 @@ impl EventDecoder {
         }
     }
 
+    /// Takes the bytes of `buf` (it is left empty) and returns the next
+    /// decoded line, if a complete one is buffered: the same shape as every
+    /// decoder of the workspace (`ami_proto::codec::Decoder::decode`). Call
+    /// it again with an empty buffer until it returns `None`.
+    pub fn decode(&mut self, buf: &mut bytes::BytesMut) -> Option<Result<Event, DecodeError>> {
+        if !buf.is_empty() {
+            let chunk = buf.split();
+            self.push(&chunk);
+        }
+        self.next_event()
+    }
+
     /// The next decoded line, if a complete one is buffered.
-    pub fn next_event(&mut self) -> Option<Result<Event, LineError>> {
+    pub fn next_event(&mut self) -> Option<Result<Event, DecodeError>> {
         loop {
             if self.dropped.front() == Some(&self.start) {
                 self.dropped.pop_front();
-                return Some(Err(LineError::TooLong {
+                return Some(Err(DecodeError::TooLong {
                     limit: self.max_line,
                 }));
             }
@@ -183,14 +195,14 @@ impl EventDecoder {
                 line = rest;
             }
             if line.len() > self.max_line {
-                return Some(Err(LineError::TooLong {
+                return Some(Err(DecodeError::TooLong {
                     limit: self.max_line,
                 }));
             }
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            return Some(Event::from_slice(line).map_err(|error| LineError::Event {
+            return Some(Event::from_slice(line).map_err(|error| DecodeError::Event {
                 raw: Bytes::copy_from_slice(line),
                 error,
             }));
@@ -201,7 +213,7 @@ impl EventDecoder {
     /// it). Complete lines still buffered stay available to
     /// [`next_event`](Self::next_event); the decoder can take a new stream
     /// afterwards.
-    pub fn finish(&mut self) -> Option<LineError> {
+    pub fn finish(&mut self) -> Option<DecodeError> {
         self.skipping = false;
         let from = self.partial.max(self.start);
         if from >= self.buf.len() {
@@ -214,7 +226,7 @@ impl EventDecoder {
         let err = if raw.iter().all(u8::is_ascii_whitespace) {
             None
         } else {
-            Some(LineError::Unterminated {
+            Some(DecodeError::Unterminated {
                 raw: Bytes::copy_from_slice(raw),
             })
         };
@@ -241,13 +253,13 @@ impl EventDecoder {
 
 /// Decodes a whole byte stream: every line, then the partial last line's
 /// error if any (cap [`DEFAULT_MAX_LINE`]).
-pub fn decode_lines(data: &[u8]) -> Vec<Result<Event, LineError>> {
+pub fn decode_lines(data: &[u8]) -> Vec<Result<Event, DecodeError>> {
     decode_lines_with(data, DEFAULT_MAX_LINE)
 }
 
 /// [`decode_lines`] with a line cap.
-pub fn decode_lines_with(data: &[u8], max_line: usize) -> Vec<Result<Event, LineError>> {
-    let mut d = EventDecoder::new(max_line);
+pub fn decode_lines_with(data: &[u8], max_line: usize) -> Vec<Result<Event, DecodeError>> {
+    let mut d = Decoder::new(max_line);
     d.push(data);
     let mut out: Vec<_> = std::iter::from_fn(|| d.next_event()).collect();
     if let Some(e) = d.finish() {
@@ -272,7 +284,7 @@ pub fn fuzz_check(data: &[u8]) {
 
     let whole = decode_lines_with(body, max_line);
 
-    let mut d = EventDecoder::new(max_line);
+    let mut d = Decoder::new(max_line);
     let mut chunked = Vec::new();
     let mut rest = body;
     while !rest.is_empty() {

@@ -20,7 +20,7 @@
 //! 7. on session loss (401/403 from the keep-alive, an HTTP error when
 //!    opening the channel, a 401 on an application request): back off with
 //!    [`cti_core::Backoff`], redo 1–5, then report
-//!    [`LinkEvent::Reconnected`] with `gap: true`;
+//!    [`SessionLink::Reconnected`] with `gap: true`;
 //! 8. close: delete the subscription, delete the session.
 //!
 //! The driver feeds it answers (`handle_*`) and time
@@ -43,7 +43,7 @@ use bytes::Bytes;
 use cti_core::{Backoff, BackoffConfig, Secret};
 use http::{HeaderValue, Method, StatusCode, header};
 
-use crate::codec::ndjson::{EventDecoder, LineError};
+use crate::codec::ndjson::{DecodeError, Decoder};
 use crate::codec::{ApiError, ApiRequest, ApiResponse};
 use crate::types::events::Event;
 /// How long closing waits for the server to end the event channel.
@@ -246,10 +246,11 @@ pub enum Phase {
     Closed,
 }
 
-/// Link events for the application.
+/// How the session sees its link (the client reports these to the
+/// application as `cti_core::LinkEvent`s).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum LinkEvent {
+pub enum SessionLink {
     /// Session open and, with a subscription, the channel started.
     Connected,
     /// The session was lost; why.
@@ -282,9 +283,9 @@ pub enum SessionEvent {
     /// An event from the channel (including `OnChannelInformation`).
     Event(Event),
     /// A channel line that could not be decoded, kept raw.
-    BadLine(LineError),
+    DecodeError(DecodeError),
     /// A change of the link.
-    Link(LinkEvent),
+    Link(SessionLink),
 }
 
 /// Why the session failed for good.
@@ -346,7 +347,7 @@ struct Channel {
     id: RequestId,
     started: bool,
     deadline: Option<Instant>,
-    decoder: EventDecoder,
+    decoder: Decoder,
 }
 
 /// The session state machine. See the [module docs](self).
@@ -624,7 +625,7 @@ impl Session {
                         self.channel_started(now);
                     }
                 }
-                Err(e) => self.events.push_back(SessionEvent::BadLine(e)),
+                Err(e) => self.events.push_back(SessionEvent::DecodeError(e)),
             }
         }
     }
@@ -846,7 +847,7 @@ impl Session {
             id,
             started: false,
             deadline: Some(now + self.config.channel_start_timeout),
-            decoder: EventDecoder::new(self.config.max_line),
+            decoder: Decoder::new(self.config.max_line),
         });
     }
 
@@ -869,10 +870,10 @@ impl Session {
         if self.recovering {
             self.recovering = false;
             self.events
-                .push_back(SessionEvent::Link(LinkEvent::Reconnected { gap: true }));
+                .push_back(SessionEvent::Link(SessionLink::Reconnected { gap: true }));
         } else if !self.ever_connected {
             self.events
-                .push_back(SessionEvent::Link(LinkEvent::Connected));
+                .push_back(SessionEvent::Link(SessionLink::Connected));
         }
         self.ever_connected = true;
     }
@@ -882,7 +883,7 @@ impl Session {
             return;
         };
         if let Some(e) = c.decoder.finish() {
-            self.events.push_back(SessionEvent::BadLine(e));
+            self.events.push_back(SessionEvent::DecodeError(e));
         }
         if self.drain_until.take().is_some() {
             self.close_session();
@@ -942,7 +943,7 @@ impl Session {
         self.phase = Phase::Closed;
         self.clear_session();
         self.events
-            .push_back(SessionEvent::Link(LinkEvent::Closed { error: None }));
+            .push_back(SessionEvent::Link(SessionLink::Closed { error: None }));
     }
 
     // ------------------------------------------------------------ failures
@@ -951,7 +952,7 @@ impl Session {
     fn step_failed(&mut self, purpose: Purpose, error: ApiError, now: Instant) {
         let transient = match error.status() {
             Some(s) => s.is_server_error() || s == StatusCode::UNAUTHORIZED,
-            None => matches!(error, ApiError::Transport(_)),
+            None => false,
         };
         if transient {
             self.retry_or_fail(SessionError::Refused { purpose, error }, now);
@@ -981,7 +982,7 @@ impl Session {
         self.clear_session();
         if !already {
             self.events
-                .push_back(SessionEvent::Link(LinkEvent::Lost(reason.clone())));
+                .push_back(SessionEvent::Link(SessionLink::Lost(reason.clone())));
         }
         self.recovering = true;
         self.candidate = 0;
@@ -990,7 +991,7 @@ impl Session {
                 self.phase = Phase::Recovering;
                 self.retry_at = Some(now + delay);
                 self.events
-                    .push_back(SessionEvent::Link(LinkEvent::Reconnecting {
+                    .push_back(SessionEvent::Link(SessionLink::Reconnecting {
                         attempt: self.backoff.attempt(),
                         delay,
                     }));
@@ -1006,7 +1007,9 @@ impl Session {
         self.phase = Phase::Closed;
         self.clear_session();
         self.events
-            .push_back(SessionEvent::Link(LinkEvent::Closed { error: Some(error) }));
+            .push_back(SessionEvent::Link(SessionLink::Closed {
+                error: Some(error),
+            }));
     }
 
     fn clear_session(&mut self) {

@@ -59,7 +59,7 @@ fn events(s: &mut Session) -> Vec<SessionEvent> {
     std::iter::from_fn(|| s.poll_event()).collect()
 }
 
-fn links(s: &mut Session) -> Vec<LinkEvent> {
+fn links(s: &mut Session) -> Vec<SessionLink> {
     events(s)
         .into_iter()
         .filter_map(|e| match e {
@@ -170,7 +170,7 @@ fn bootstrap_to_running_as_in_the_spec() {
     assert!(
         matches!(&evs[0], SessionEvent::Event(Event::ChannelInformation(i)) if i.text == "Chunk started")
     );
-    assert_eq!(evs[1], SessionEvent::Link(LinkEvent::Connected));
+    assert_eq!(evs[1], SessionEvent::Link(SessionLink::Connected));
     s.handle_channel_data(ch, USER_FREE.as_bytes(), now);
     let evs = events(&mut s);
     assert_eq!(evs.len(), 1);
@@ -222,8 +222,8 @@ fn keepalive_rejected_recovers_with_backoff_and_reports_a_gap() {
     let t = next(&mut s);
     s.handle_response(t.id, status(401), due);
     let l = links(&mut s);
-    assert!(matches!(&l[0], LinkEvent::Lost(r) if r.contains("401")));
-    let LinkEvent::Reconnecting { attempt, delay } = l[1] else {
+    assert!(matches!(&l[0], SessionLink::Lost(r) if r.contains("401")));
+    let SessionLink::Reconnecting { attempt, delay } = l[1] else {
         panic!("expected Reconnecting, got {l:?}");
     };
     assert_eq!(attempt, 1);
@@ -242,7 +242,7 @@ fn keepalive_rejected_recovers_with_backoff_and_reports_a_gap() {
     s.handle_timeout(retry);
     bring_up_again(&mut s, retry);
     let l = links(&mut s);
-    assert_eq!(l, vec![LinkEvent::Reconnected { gap: true }]);
+    assert_eq!(l, vec![SessionLink::Reconnected { gap: true }]);
 }
 
 /// Like `bring_up` from the discovery request on (the session restarts
@@ -348,7 +348,7 @@ fn an_http_error_on_the_channel_is_a_session_loss() {
     let t = next(&mut s);
     s.handle_channel_status(t.id, StatusCode::NOT_FOUND, t0);
     assert_eq!(s.phase(), Phase::Recovering);
-    assert!(matches!(links(&mut s)[0], LinkEvent::Lost(_)));
+    assert!(matches!(links(&mut s)[0], SessionLink::Lost(_)));
 }
 
 #[test]
@@ -430,7 +430,7 @@ fn secondary_host_is_tried_when_the_primary_is_down() {
     // Never connected: the caller is told at once.
     assert!(matches!(
         &links(&mut s)[..],
-        [LinkEvent::Closed {
+        [SessionLink::Closed {
             error: Some(SessionError::Unreachable(_))
         }]
     ));
@@ -448,7 +448,7 @@ fn wrong_password_is_a_clear_final_error() {
     s.handle_response(t.id, status(401), t0);
     assert_eq!(
         links(&mut s),
-        vec![LinkEvent::Closed {
+        vec![SessionLink::Closed {
             error: Some(SessionError::AuthenticationFailed(StatusCode::UNAUTHORIZED))
         }]
     );
@@ -473,7 +473,7 @@ fn a_refused_subscription_says_why() {
     );
     assert_eq!(
         links(&mut s),
-        vec![LinkEvent::Closed {
+        vec![SessionLink::Closed {
             error: Some(SessionError::SubscriptionRefused(
                 "too many subscriptions".into()
             ))
@@ -508,7 +508,7 @@ fn close_deletes_the_subscription_then_the_session() {
     assert_eq!(t.request.uri(), "https://10.1.1.10/api/rest/1.0/sessions");
     s.handle_response(t.id, status(204), t0);
     assert!(s.poll_transmit().is_none());
-    assert_eq!(links(&mut s), vec![LinkEvent::Closed { error: None }]);
+    assert_eq!(links(&mut s), vec![SessionLink::Closed { error: None }]);
     assert_eq!(s.phase(), Phase::Closed);
     assert_eq!(s.poll_timeout(), None);
 }
@@ -538,7 +538,7 @@ fn bad_lines_are_kept_and_the_stream_goes_on() {
     s.handle_channel_data(ch, b"{not json\n", t0);
     s.handle_channel_data(ch, USER_FREE.as_bytes(), t0);
     let evs = events(&mut s);
-    assert!(matches!(evs[0], SessionEvent::BadLine(_)));
+    assert!(matches!(evs[0], SessionEvent::DecodeError(_)));
     assert!(matches!(&evs[1], SessionEvent::Event(e) if e.name() == "OnUserStateModified"));
 }
 

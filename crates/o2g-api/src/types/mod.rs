@@ -7,14 +7,14 @@
 //! - omitted booleans mean `false`, and `false` booleans and absent optional
 //!   fields are omitted when writing;
 //! - enumerations keep values this version does not know
-//!   (`Unknown(String)`), never an error.
+//!   (`Other(String)`), never an error.
 
 /// A string enumeration of the wire that keeps unknown values
-/// (`cti_core::open_enum!` with the catch-all `Unknown(String)`), serialized
+/// (`cti_core::open_enum!` with the catch-all `Other(String)`), serialized
 /// as its wire text.
 macro_rules! wire_enum {
     ($(#[$doc:meta])* $name:ident { $($body:tt)* }) => {
-        cti_core::open_enum! { $(#[$doc])* pub enum $name (Unknown) { $($body)* } }
+        cti_core::open_enum! { $(#[$doc])* pub enum $name (Other) { $($body)* } }
         cti_core::open_enum_serde!($name);
     };
 }

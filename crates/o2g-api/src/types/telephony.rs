@@ -160,8 +160,9 @@ wire_enum! {
         GeneralForwardingOnRule = "GENERAL_FORWARDING_ON_RULE",
         /// Blocked on a general forwarding rule.
         BlockedOnGeneralForwardingRule = "BLOCKED_ON_GENERAL_FORWARDING_RULE",
-        /// Any other status.
-        Other = "OTHER",
+        /// The server's own "any other status" value (`OTHER`); a value this
+        /// version does not know is [`PilotStatus::Other`] instead.
+        OtherStatus = "OTHER",
     }
 }
 
