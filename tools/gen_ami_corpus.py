@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# From /work/shared/tools/gen_ami_corpus.py: the generator of the corpus in the AMI peer study (shared/specs/ami-peers.md §6).
+# The generator of the corpus of the AMI peer study (its section 6), carried into this repository.
 """Generate a synthetic but realistic Asterisk Manager Interface (AMI) event stream.
 
 The output imitates what a client logged in with `Events: on` receives from an

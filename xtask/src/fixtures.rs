@@ -168,7 +168,12 @@ pub(crate) fn import_ami(src: &Path, out: &Path, product: &str) -> Result<Vec<Im
             .filter(|d| !d.is_empty());
         let mut meta = vec![
             ("source", "lab-recording".to_owned()),
-            ("ref", format!("{reference_dir}/{name}")),
+            (
+                "ref",
+                format!(
+                    "{reference_dir}, session {name} (Asterisk 22.10.1 on loopback; not in this repository)"
+                ),
+            ),
             ("product", product.to_owned()),
         ];
         if let Some(d) = description {
@@ -253,20 +258,19 @@ fn redactions_text(redacted: &BTreeMap<String, usize>, has_key: bool) -> String 
     s
 }
 
-/// `shared/recordings/<dir>` when the folder sits below a `shared` folder,
-/// else the folder's path as given.
+/// How a fixture names the recording it came from: the recording set's
+/// name (the folder's last component), never a path outside the
+/// repository.
 fn reference_of(src: &Path) -> String {
-    let parts: Vec<String> = src
+    let set = src
         .components()
         .filter_map(|c| match c {
             Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
             _ => None,
         })
-        .collect();
-    match parts.iter().rposition(|p| p == "shared") {
-        Some(i) => parts[i..].join("/"),
-        None => src.display().to_string(),
-    }
+        .next_back()
+        .unwrap_or_default();
+    format!("lab recording set {set}")
 }
 
 /// Which side wrote a chunk.
@@ -516,10 +520,10 @@ mod tests {
     }
 
     #[test]
-    fn reference_starts_at_shared() {
+    fn reference_names_the_recording_set_not_a_path() {
         assert_eq!(
-            reference_of(Path::new("/work/shared/recordings/ami-asterisk-22")),
-            "shared/recordings/ami-asterisk-22"
+            reference_of(Path::new("/somewhere/recordings/ami-asterisk-22")),
+            "lab recording set ami-asterisk-22"
         );
     }
 }

@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use o2g_api::Event;
 use o2g_api::client::{Client, ClientConfig, ClientEvent, EventStream, connect};
 use o2g_api::codec::endpoints::telephony::MakeCall;
-use o2g_api::codec::ndjson::Decoder;
+use o2g_api::codec::ndjson::Decoder as EventDecoder;
 use o2g_api::session::SessionConfig;
 use o2g_api::sim::{self, SimConfig};
 use o2g_api::types::{Package, Selector, SubscriptionRequest};
@@ -350,7 +350,7 @@ fn per_line(data: &[u8], parse: impl Fn(&[u8]) -> Option<usize>) -> Outcome {
 
 fn streaming(data: &[u8]) -> Outcome {
     let mut out = Outcome::default();
-    let mut d = Decoder::default();
+    let mut d = EventDecoder::default();
     for chunk in data.chunks(CHUNK) {
         d.push(chunk);
         while let Some(r) = d.next_event() {
@@ -509,7 +509,7 @@ fn raise_nofile() -> usize {
 }
 
 fn user_config(base_url: &str) -> ClientConfig {
-    ClientConfig::new(SessionConfig::new(base_url, "oxe1001", "1234").subscribe(
+    ClientConfig::with_session(SessionConfig::new(base_url, "oxe1001", "1234").subscribe(
         SubscriptionRequest::new(
             vec![Selector::new(vec![Package::Telephony], ["oxe1001"])],
             10,
@@ -583,7 +583,7 @@ async fn hold_sessions(k: usize) -> Result<SessionRun, String> {
         .await
         .map_err(|e| format!("starting the simulator: {e}"))?;
     let url = sim.base_url();
-    let (admin, _admin_events) = connect(ClientConfig::new(SessionConfig::new(
+    let (admin, _admin_events) = connect(ClientConfig::with_session(SessionConfig::new(
         &url, "admin", "admin",
     )))
     .await

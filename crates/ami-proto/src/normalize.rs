@@ -497,8 +497,16 @@ mod tests {
                 .build()
                 .unwrap(),
             items: vec![
-                ev("CoreShowChannel", std::slice::from_ref(&a), &[("ChannelState", "6")]),
-                ev("CoreShowChannel", std::slice::from_ref(&b), &[("ChannelState", "6")]),
+                ev(
+                    "CoreShowChannel",
+                    std::slice::from_ref(&a),
+                    &[("ChannelState", "6")],
+                ),
+                ev(
+                    "CoreShowChannel",
+                    std::slice::from_ref(&b),
+                    &[("ChannelState", "6")],
+                ),
             ],
             complete: None,
         };

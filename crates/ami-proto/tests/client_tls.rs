@@ -96,6 +96,19 @@ async fn tls_with_a_private_ca_and_host_name_verification() {
     .await
     .unwrap_err();
     assert!(err.is_tls(), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains(&front.to_string()),
+        "names the server: {text}"
+    );
+    assert!(
+        text.contains("Roots::ca_only"),
+        "says how to trust a private CA: {text}"
+    );
+    assert!(
+        std::error::Error::source(&err).is_some(),
+        "keeps rustls' reason as the source"
+    );
 
     // The right CA but another host name.
     let tls = TlsConfig::new(Roots::ca_only(ca_pem)).server_name("pbx.example.net");
@@ -121,5 +134,24 @@ async fn unreadable_ca_pem_is_a_configuration_error() {
     .unwrap()
     .unwrap_err();
     assert!(!err.is_io() && !err.is_tls(), "{err}");
+    assert!(err.is_usage(), "{err}");
     assert!(err.to_string().contains("configuration"), "{err}");
+}
+
+#[tokio::test]
+async fn a_refused_connection_names_the_address() {
+    // A port that was just free: nothing listens there.
+    let addr = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let err = tokio::time::timeout(
+        Duration::from_secs(5),
+        connect(ClientConfig::with_session(addr.to_string(), session())),
+    )
+    .await
+    .unwrap()
+    .unwrap_err();
+    assert!(err.is_io() && err.is_refused(), "{err}");
+    assert!(err.to_string().contains(&addr.to_string()), "{err}");
 }

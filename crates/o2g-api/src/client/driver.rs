@@ -111,6 +111,9 @@ impl Driver {
         for (_, h) in self.channels.drain() {
             h.abort();
         }
+        // Closed before anyone is told, so that `is_closed` holds once
+        // `close` returns.
+        self.commands.close();
         for c in self.closers.drain(..) {
             let _ = c.send(());
         }
