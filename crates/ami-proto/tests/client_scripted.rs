@@ -256,3 +256,55 @@ async fn nothing_listening_is_an_io_error() {
     let err = connect(config(addr)).await.unwrap_err();
     assert!(err.is_io(), "{err}");
 }
+
+/// A peer that accepts TCP and then says nothing (plain TCP to a TLS port
+/// does exactly this), or sends the banner and never answers the login.
+#[tokio::test]
+async fn connect_to_a_silent_peer_fails_in_time() {
+    for banner in [false, true] {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut s, _) = l.accept().await.unwrap();
+            if banner {
+                s.write_all(b"Asterisk Call Manager/11.0.0\r\n")
+                    .await
+                    .unwrap();
+            }
+            // Hold the connection open, silent.
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            drop(s);
+        });
+        let mut cfg = config(addr);
+        cfg.session = cfg.session.login_timeout(Duration::from_millis(300));
+        let err = timeout(T, connect(cfg))
+            .await
+            .expect("connect returns")
+            .map(drop)
+            .unwrap_err();
+        assert!(err.is_timeout(), "banner sent: {banner}: {err}");
+        assert!(err.to_string().contains(&addr.to_string()), "{err}");
+        server.abort();
+    }
+}
+
+/// `close` resolves once the client is closed, every time.
+#[tokio::test]
+async fn close_returns_once_the_client_is_closed() {
+    for _ in 0..20 {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut r, mut w) = accept_and_login(&l).await;
+            let logoff = read_block(&mut r).await;
+            assert_eq!(logoff[0], "Action: Logoff");
+            w.write_all(b"Response: Goodbye\r\nMessage: Thanks for all the fish.\r\n\r\n")
+                .await
+                .unwrap();
+        });
+        let (client, _events) = connect(config(addr)).await.unwrap();
+        client.close().await.unwrap();
+        assert!(client.is_closed());
+        server.await.unwrap();
+    }
+}

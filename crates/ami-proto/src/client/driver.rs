@@ -215,6 +215,18 @@ impl Driver {
                     let _ = ready.send(Ok(banner));
                 }
             }
+            SessionEvent::Stalled { what } => {
+                tracing::warn!(what, "the AMI server stayed silent");
+                if let Some(ready) = self.ready.take() {
+                    // The first connection: `connect` fails with a timeout
+                    // and this driver stops.
+                    let _ = ready.send(Err(Error::with(
+                        Kind::Timeout,
+                        std::io::Error::new(std::io::ErrorKind::TimedOut, what),
+                    )));
+                    self.abandoned = true;
+                }
+            }
             SessionEvent::LoginFailed { message } => {
                 if let Some(ready) = self.ready.take() {
                     let _ = ready.send(Err(Error::new(Kind::Login(message))));

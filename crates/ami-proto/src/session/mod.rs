@@ -103,6 +103,11 @@ pub struct SessionConfig {
     pub ping_timeout: Duration,
     /// An action unanswered this long fails (default 30 s).
     pub action_timeout: Duration,
+    /// How long the banner, the challenge and the login may each take
+    /// after a connection opens, and a logoff before the session gives up
+    /// on a `Goodbye` (default 10 s): a peer that accepts TCP and stays
+    /// silent is a failed attempt, not a hang.
+    pub login_timeout: Duration,
     /// Most actions in flight at once (default 1024).
     pub max_pending: usize,
     /// Most items one event list may collect (default 100 000).
@@ -131,6 +136,7 @@ impl SessionConfig {
             ping_interval: Some(Duration::from_secs(20)),
             ping_timeout: Duration::from_secs(10),
             action_timeout: Duration::from_secs(30),
+            login_timeout: Duration::from_secs(10),
             max_pending: 1024,
             max_list_items: 100_000,
             backoff: BackoffConfig::default(),
@@ -166,6 +172,13 @@ impl SessionConfig {
     #[must_use]
     pub fn ping_interval(mut self, every: Option<Duration>) -> Self {
         self.ping_interval = every;
+        self
+    }
+
+    /// Sets the banner, challenge, login and logoff limit.
+    #[must_use]
+    pub fn login_timeout(mut self, t: Duration) -> Self {
+        self.login_timeout = t;
         self
     }
 
@@ -347,6 +360,13 @@ pub enum SessionEvent {
     /// A message the decoder dropped (too large, malformed); the stream
     /// goes on.
     DecodeError(DecodeError),
+    /// The peer stayed silent in a phase that must end in time (banner,
+    /// challenge, login): the connection is dropped and, as for any lost
+    /// connection, `Reconnecting` or `Closed` follows.
+    Stalled {
+        /// What did not come.
+        what: &'static str,
+    },
     /// Login failed; the session is closed.
     LoginFailed {
         /// Asterisk's message.
@@ -412,8 +432,12 @@ pub struct Session {
     banner: Option<String>,
     ever_logged_in: bool,
     backoff: Backoff,
+    /// When something was last *received* (liveness comes from the peer,
+    /// never from what we send).
     last_activity: Instant,
     ping_deadline: Option<Instant>,
+    /// Banner, challenge, login and logoff must be over by then.
+    phase_deadline: Option<Instant>,
 }
 
 impl Session {
@@ -437,6 +461,7 @@ impl Session {
             backoff,
             last_activity: now,
             ping_deadline: None,
+            phase_deadline: None,
         }
     }
 
@@ -522,10 +547,10 @@ impl Session {
                 deadline: now + self.config.action_timeout,
             },
         );
-        self.last_activity = now;
         if msg.name().is_some_and(|n| n.eq_ignore_ascii_case("Logoff")) {
             // Logging off through an action: its Goodbye completes it.
             self.phase = Phase::LoggingOff;
+            self.phase_deadline = Some(now + self.config.login_timeout);
         }
         Ok(id)
     }
@@ -558,7 +583,7 @@ impl Session {
             Phase::Ready => {
                 self.outbuf.put_slice(b"Action: Logoff\r\n\r\n");
                 self.phase = Phase::LoggingOff;
-                self.last_activity = now;
+                self.phase_deadline = Some(now + self.config.login_timeout);
             }
             Phase::Closed | Phase::LoggingOff => {}
             _ => {
@@ -580,6 +605,7 @@ impl Session {
         self.decoder.reset(true);
         self.last_activity = now;
         self.ping_deadline = None;
+        self.phase_deadline = Some(now + self.config.login_timeout);
     }
 
     /// The driver could not open a transport.
@@ -610,6 +636,7 @@ impl Session {
         }
         self.internal = None;
         self.ping_deadline = None;
+        self.phase_deadline = None;
     }
 
     fn finish(&mut self, reason: Option<String>) {
@@ -646,8 +673,11 @@ impl Session {
             return;
         }
         self.inbuf.extend_from_slice(data);
-        self.last_activity = now;
         while let Some(r) = self.decoder.decode(&mut self.inbuf) {
+            // Only a whole message (or banner, or a dropped one) is a sign
+            // of life: a peer trickling bytes that never complete one is
+            // not alive.
+            self.last_activity = now;
             match r {
                 Ok(Decoded::Banner(b)) => self.on_banner(&b),
                 Ok(Decoded::Message(m)) => self.on_message(m, now),
@@ -866,6 +896,7 @@ impl Session {
             Phase::Login => {
                 self.internal = None;
                 self.phase = Phase::Ready;
+                self.phase_deadline = None;
                 self.last_activity = now;
                 self.backoff.reset();
                 if self.ever_logged_in {
@@ -887,6 +918,29 @@ impl Session {
             if now >= at {
                 self.phase = Phase::Connecting;
                 self.commands.push_back(DriverCommand::Connect);
+            }
+            return;
+        }
+        if let Some(deadline) = self.phase_deadline
+            && now >= deadline
+        {
+            self.phase_deadline = None;
+            self.commands.push_back(DriverCommand::Disconnect);
+            match self.phase {
+                Phase::Banner | Phase::Challenge | Phase::Login => {
+                    let what = match self.phase {
+                        Phase::Banner => "no banner",
+                        Phase::Challenge => "no answer to the Challenge",
+                        _ => "no answer to the Login",
+                    };
+                    self.events.push_back(SessionEvent::Stalled { what });
+                    self.lost(now, what);
+                }
+                Phase::LoggingOff => {
+                    // No Goodbye: closed anyway.
+                    self.finish(None);
+                }
+                _ => {}
             }
             return;
         }
@@ -927,7 +981,6 @@ impl Session {
                 },
             );
             self.ping_deadline = Some(now + self.config.ping_timeout);
-            self.last_activity = now;
         }
     }
 
@@ -939,6 +992,9 @@ impl Session {
             Phase::WaitConnect(at) => return Some(at),
             Phase::Closed | Phase::Connecting => return None,
             _ => {}
+        }
+        if let Some(d) = self.phase_deadline {
+            consider(d);
         }
         if let Some(d) = self.ping_deadline {
             consider(d);

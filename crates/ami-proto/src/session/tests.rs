@@ -465,3 +465,146 @@ fn a_line_break_in_the_account_fails_the_login_and_sends_nothing() {
     assert!(matches!(drain(&mut s)[0], SessionEvent::LoginFailed { .. }));
     assert!(s.is_closed(), "closed, not waiting for a login answer");
 }
+
+fn commands(s: &mut Session) -> Vec<DriverCommand> {
+    std::iter::from_fn(|| s.poll_command()).collect()
+}
+
+#[test]
+fn a_peer_that_never_sends_the_banner_is_a_failed_attempt() {
+    let t0 = Instant::now();
+    let mut s = Session::new(SessionConfig::new("admin", "x"), t0);
+    assert_eq!(s.poll_command(), Some(DriverCommand::Connect));
+    s.handle_connected(t0);
+    assert_eq!(
+        s.poll_timeout(),
+        Some(t0 + Duration::from_secs(10)),
+        "a deadline while waiting for the banner"
+    );
+    s.handle_timeout(t0 + Duration::from_secs(9));
+    assert!(drain(&mut s).is_empty());
+    s.handle_timeout(t0 + Duration::from_secs(10));
+    assert_eq!(commands(&mut s), [DriverCommand::Disconnect]);
+    let ev = drain(&mut s);
+    assert!(
+        matches!(
+            &ev[..],
+            [
+                SessionEvent::Stalled { what: "no banner" },
+                SessionEvent::Reconnecting { attempt: 1, .. }
+            ]
+        ),
+        "{ev:?}"
+    );
+}
+
+#[test]
+fn unanswered_challenge_and_login_time_out_and_a_reconnect_into_silence_too() {
+    let t0 = Instant::now();
+    let mut s = Session::new(SessionConfig::new("admin", "x"), t0);
+    assert_eq!(s.poll_command(), Some(DriverCommand::Connect));
+    s.handle_connected(t0);
+    s.handle_input(b"Asterisk Call Manager/11.0.0\r\n", t0);
+    assert!(sent(&mut s).contains("Action: Challenge"));
+    s.handle_timeout(t0 + Duration::from_secs(10));
+    assert_eq!(commands(&mut s), [DriverCommand::Disconnect]);
+    let ev = drain(&mut s);
+    let SessionEvent::Reconnecting { delay, .. } = ev[1] else {
+        panic!("{ev:?}")
+    };
+    assert!(matches!(
+        ev[0],
+        SessionEvent::Stalled {
+            what: "no answer to the Challenge"
+        }
+    ));
+    // The reconnect opens a connection into a frozen server's backlog.
+    let t1 = t0 + Duration::from_secs(10) + delay;
+    s.handle_timeout(t1);
+    assert_eq!(commands(&mut s), [DriverCommand::Connect]);
+    s.handle_connected(t1);
+    s.handle_timeout(t1 + Duration::from_secs(10));
+    assert_eq!(commands(&mut s), [DriverCommand::Disconnect]);
+    assert!(matches!(
+        drain(&mut s)[..],
+        [
+            SessionEvent::Stalled { .. },
+            SessionEvent::Reconnecting { attempt: 2, .. }
+        ]
+    ));
+
+    // Plain login left unanswered.
+    let mut s = Session::new(SessionConfig::new("admin", "x").auth(AuthMethod::Plain), t0);
+    let _ = s.poll_command();
+    s.handle_connected(t0);
+    s.handle_input(b"Asterisk Call Manager/11.0.0\r\n", t0);
+    assert!(sent(&mut s).contains("Action: Login"));
+    s.handle_timeout(t0 + Duration::from_secs(10));
+    assert!(matches!(
+        drain(&mut s)[0],
+        SessionEvent::Stalled {
+            what: "no answer to the Login"
+        }
+    ));
+}
+
+#[test]
+fn a_logoff_without_goodbye_closes_in_time() {
+    let (mut s, t0) = ready(SessionConfig::new("admin", "x"));
+    s.close(t0);
+    assert!(sent(&mut s).contains("Action: Logoff"));
+    s.handle_timeout(t0 + Duration::from_secs(10));
+    assert!(s.is_closed());
+    assert_eq!(commands(&mut s), [DriverCommand::Disconnect]);
+    assert!(matches!(
+        drain(&mut s)[..],
+        [SessionEvent::Closed { reason: None }]
+    ));
+}
+
+#[test]
+fn sending_actions_does_not_keep_a_silent_link_alive() {
+    // An application sends something every 15 s; the server answers
+    // nothing (frozen). The keep-alive still pings and declares it dead.
+    let (mut s, t0) =
+        ready(SessionConfig::new("admin", "x").action_timeout(Duration::from_secs(60)));
+    let status = Message::action("Status").build().unwrap();
+    s.send_action(&status, t0 + Duration::from_secs(15))
+        .unwrap();
+    let _ = sent(&mut s);
+    s.handle_timeout(t0 + Duration::from_secs(20));
+    assert!(
+        sent(&mut s).contains("Action: Ping"),
+        "20 s without input: ping although an action was sent at 15 s"
+    );
+    s.send_action(&status, t0 + Duration::from_secs(25))
+        .unwrap();
+    s.handle_timeout(t0 + Duration::from_secs(30));
+    assert_eq!(commands(&mut s), [DriverCommand::Disconnect]);
+    assert!(
+        drain(&mut s)
+            .iter()
+            .any(|e| matches!(e, SessionEvent::Reconnecting { .. })),
+        "the frozen link is lost"
+    );
+}
+
+#[test]
+fn a_peer_trickling_bytes_without_a_message_is_not_alive() {
+    let (mut s, t0) = ready(SessionConfig::new("admin", "x"));
+    let partial = b"Event: Newchannel\r\nChannel: PJSIP/1001-0000000";
+    let mut pinged = false;
+    for (i, b) in partial.iter().cycle().take(300).enumerate() {
+        // One byte every 100 ms, for 30 s, never a whole message.
+        let t = t0 + Duration::from_millis(100 * (i as u64 + 1));
+        s.handle_input(std::slice::from_ref(b), t);
+        s.handle_timeout(t);
+        pinged |= sent(&mut s).contains("Action: Ping");
+        if !commands(&mut s).is_empty() {
+            assert!(pinged, "a ping came first");
+            assert!(t <= t0 + Duration::from_secs(31), "dead by {t:?}");
+            return;
+        }
+    }
+    panic!("a trickling peer was never declared dead");
+}
