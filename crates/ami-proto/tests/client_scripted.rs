@@ -308,3 +308,36 @@ async fn close_returns_once_the_client_is_closed() {
         server.await.unwrap();
     }
 }
+
+/// ActionIDs carry 32 random bits per client: a server cannot pre-answer
+/// an action by guessing `cti-1`, `cti-2` ….
+#[tokio::test]
+async fn action_ids_are_not_predictable() {
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (s, _) = l.accept().await.unwrap();
+            let (r, mut w) = s.into_split();
+            let mut r = BufReader::new(r);
+            w.write_all(b"Asterisk Call Manager/11.0.0\r\n")
+                .await
+                .unwrap();
+            let login = read_block(&mut r).await;
+            header(&login, "ActionID").to_owned()
+        });
+        let mut cfg = config(addr);
+        cfg.session = cfg.session.login_timeout(Duration::from_millis(200));
+        let _ = connect(cfg).await;
+        ids.push(server.await.unwrap());
+    }
+    for id in &ids {
+        let rest = id.strip_prefix("cti-").unwrap_or_else(|| panic!("{id}"));
+        let (random, n) = rest.split_once('-').unwrap_or_else(|| panic!("{id}"));
+        assert_eq!(random.len(), 8, "{id}");
+        assert!(random.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
+        assert!(n.parse::<u64>().is_ok(), "{id}");
+    }
+    assert_ne!(ids[0], ids[1], "each client draws its own prefix");
+}

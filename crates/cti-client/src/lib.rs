@@ -16,3 +16,23 @@ mod tls;
 pub use events::EventStream;
 pub use normalized::Normalized;
 pub use tls::{PRIVATE_CA_HINT, Roots, TlsError, client_config, pem_certs};
+
+/// 64 bits from the operating system's randomness (through the standard
+/// library's per-process random hash keys), for what must differ between
+/// clients: ActionID prefixes, back-off jitter seeds. The sans-IO cores
+/// never draw it; they take the value as an argument.
+pub fn os_random() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::hash::RandomState::new().build_hasher();
+    h.write_u64(0x6374_692d_7273);
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn os_random_differs_between_draws() {
+        let draws: std::collections::HashSet<u64> = (0..16).map(|_| super::os_random()).collect();
+        assert_eq!(draws.len(), 16);
+    }
+}

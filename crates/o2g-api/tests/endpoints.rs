@@ -1488,8 +1488,8 @@ proptest! {
         b.associated_data = data;
         b.hexa_binary_associated_data = hexa;
         b.calling_number = calling;
-        b.pin = pin;
-        b.secret_code = secret;
+        b.pin = pin.map(cti_core::Secret::new);
+        b.secret_code = secret.map(cti_core::Secret::new);
         b.business_code = business;
         b.acd_call = acd.map(|(sup, transfer, skills)| {
             let mut a = AcdCall::to_pilot(false, skills);

@@ -67,6 +67,10 @@ pub struct ClientConfig {
     pub event_queue_bytes: usize,
     /// How long one TCP/TLS connection attempt may take (default 10 s).
     pub connect_timeout: Duration,
+    /// Use the session's ActionID prefix and back-off seed as they are
+    /// (default false: `connect` appends 32 random bits to the prefix and
+    /// mixes OS randomness into the seed).
+    pub fixed_seeds: bool,
 }
 
 impl ClientConfig {
@@ -89,6 +93,7 @@ impl ClientConfig {
             event_queue: 4096,
             event_queue_bytes: 64 << 20,
             connect_timeout: Duration::from_secs(10),
+            fixed_seeds: false,
         }
     }
 

@@ -267,8 +267,16 @@ impl Client {
 ///
 /// Fails if the first connection or login fails (later losses are retried
 /// by the driver).
-pub async fn connect(config: ClientConfig) -> Result<(Client, EventStream), Error> {
+pub async fn connect(mut config: ClientConfig) -> Result<(Client, EventStream), Error> {
     let addr: std::sync::Arc<str> = config.addr.as_str().into();
+    if !config.fixed_seeds {
+        // ActionIDs a hostile server cannot guess in advance, and a jitter
+        // that differs between the clients of a fleet.
+        let r = cti_client::os_random();
+        config.session.action_id_prefix =
+            format!("{}{:08x}-", config.session.action_id_prefix, r >> 32);
+        config.session.backoff_seed ^= cti_client::os_random();
+    }
     let (tx, rx) = mpsc::channel(256);
     let (ev_tx, ev_rx) = events::channel(config.event_queue, config.event_queue_bytes);
     let (ready_tx, ready_rx) = oneshot::channel();

@@ -442,11 +442,31 @@ impl fmt::Debug for Message {
     }
 }
 
+impl fmt::Debug for MessageBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut l = f.debug_list();
+        for h in &self.headers {
+            let name = String::from_utf8_lossy(h.name.get(&self.buf));
+            if name.eq_ignore_ascii_case("Secret") || name.eq_ignore_ascii_case("Key") {
+                l.entry(&format_args!("{name}: ***"));
+            } else {
+                let value = String::from_utf8_lossy(h.value.get(&self.buf));
+                l.entry(&format_args!("{name}: {value}"));
+            }
+        }
+        if let Some(e) = &self.error {
+            l.entry(&format_args!("<invalid: {e}>"));
+        }
+        l.finish()
+    }
+}
+
 /// Builds a message header by header, validating names and values.
 ///
 /// The first invalid name or value is remembered and returned by
 /// [`MessageBuilder::build`], so a chain of `header` calls needs one `?`.
-#[derive(Debug)]
+///
+/// `Debug` redacts `Secret` and `Key` values as [`Message`]'s does.
 pub struct MessageBuilder {
     buf: BytesMut,
     headers: Vec<HeaderSpan>,

@@ -37,6 +37,9 @@ pub struct ClientConfig {
     pub event_queue: usize,
     /// Bytes of events buffered before it gets one (default 64 MiB).
     pub event_queue_bytes: usize,
+    /// Use the session's back-off seed as it is (default false: `connect`
+    /// mixes OS randomness into it).
+    pub fixed_seeds: bool,
 }
 
 impl ClientConfig {
@@ -62,6 +65,7 @@ impl ClientConfig {
             max_body_bytes: 16 << 20,
             event_queue: 4096,
             event_queue_bytes: 64 << 20,
+            fixed_seeds: false,
         }
     }
 

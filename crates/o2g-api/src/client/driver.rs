@@ -162,7 +162,8 @@ impl Driver {
             let id = t.id;
             let tx = self.io_tx.clone();
             let http = self.http.clone();
-            tracing::debug!(purpose = ?t.purpose, method = %t.request.method(), path = t.request.uri().path(), "o2g session request");
+            // The path is not logged: it can hold the subscription id.
+            tracing::debug!(purpose = ?t.purpose, method = %t.request.method(), "o2g session request");
             if t.purpose == Purpose::Channel {
                 let handle = tokio::spawn(read_channel(http, id, t.request, tx));
                 self.channels.insert(id, handle);

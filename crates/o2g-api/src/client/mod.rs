@@ -214,7 +214,11 @@ impl Client {
 /// Fails when the first attempt fails (wrong password, unreachable server,
 /// refused subscription); later losses are recovered by the driver, which
 /// reports them on the event stream.
-pub async fn connect(config: ClientConfig) -> Result<(Client, EventStream), Error> {
+pub async fn connect(mut config: ClientConfig) -> Result<(Client, EventStream), Error> {
+    if !config.fixed_seeds {
+        // A jitter that differs between the clients of a fleet.
+        config.session.backoff_seed ^= cti_client::os_random();
+    }
     let server: std::sync::Arc<str> = config
         .session
         .hosts

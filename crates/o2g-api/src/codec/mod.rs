@@ -100,7 +100,10 @@ impl fmt::Display for ServiceKey {
 }
 
 /// A service request before the session adds the base URL and the cookie.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Debug` shows the body's length, not its bytes: bodies carry passwords
+/// (`ChangePassword`) and PINs (`MakeCall::private`).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiRequest {
     /// The HTTP method.
@@ -202,6 +205,18 @@ fn push_encoded(out: &mut String, s: &str) {
                 out.push(HEX[usize::from(b & 15)] as char);
             }
         }
+    }
+}
+
+impl fmt::Debug for ApiRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiRequest")
+            .field("method", &self.method)
+            .field("service", &self.service)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("body_bytes", &self.body.as_ref().map(Bytes::len))
+            .finish()
     }
 }
 

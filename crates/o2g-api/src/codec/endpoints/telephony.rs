@@ -16,6 +16,7 @@ use crate::types::services::{
 use crate::types::telephony::{
     Call, DeviceState, DeviceStateList, Leg, Participant, TelephonicState,
 };
+use cti_core::Secret;
 
 /// The telephony endpoints.
 pub fn catalogue() -> Vec<EndpointInfo> {
@@ -267,8 +268,8 @@ impl MakeCall {
 
     /// A private call, with the user's PIN and secret code.
     pub fn private(mut self, pin: impl Into<String>, secret_code: impl Into<String>) -> Self {
-        self.body.pin = Some(pin.into());
-        self.body.secret_code = Some(secret_code.into());
+        self.body.pin = Some(Secret::new(pin.into()));
+        self.body.secret_code = Some(Secret::new(secret_code.into()));
         self
     }
 

@@ -36,3 +36,11 @@ pub use users::*;
 fn expose_secret<S: Serializer>(s: &Secret<String>, ser: S) -> Result<S::Ok, S::Error> {
     ser.serialize_str(s.expose())
 }
+
+/// `serialize_with` for an optional secret (absent ones are skipped).
+fn expose_opt_secret<S: Serializer>(s: &Option<Secret<String>>, ser: S) -> Result<S::Ok, S::Error> {
+    match s {
+        Some(v) => ser.serialize_str(v.expose()),
+        None => ser.serialize_none(),
+    }
+}

@@ -1,5 +1,6 @@
 //! Telephony request bodies and answer wrappers (O2G reference, §4.2).
 
+use cti_core::Secret;
 use serde::{Deserialize, Serialize};
 
 use crate::types::is_false;
@@ -125,12 +126,20 @@ pub struct MakeCallRequest {
     /// The number presented to the callee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calling_number: Option<String>,
-    /// Private call: the user's PIN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pin: Option<String>,
-    /// Private call: the user's secret code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret_code: Option<String>,
+    /// Private call: the user's PIN (a secret: `Debug` never shows it).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::expose_opt_secret"
+    )]
+    pub pin: Option<Secret<String>>,
+    /// Private call: the user's secret code (a secret).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::expose_opt_secret"
+    )]
+    pub secret_code: Option<Secret<String>>,
     /// Business call: the business code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_code: Option<String>,
