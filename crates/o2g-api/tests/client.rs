@@ -359,9 +359,20 @@ async fn tls_verifies_certificates_and_accepts_a_private_ca() {
         }
         Ok(_) => panic!("an unknown CA must be refused"),
     }
-    // With it: the session opens.
+    // With it, the server is trusted; but its answers point to plain-http
+    // URLs (the simulator's own address), which are refused: the
+    // credentials would travel in clear.
+    let downgrade =
+        ClientConfig::with_session(SessionConfig::new(origin.clone(), "admin", "admin"))
+            .roots(Roots::system_and_ca(ca.pem().into_bytes()));
+    match connect(downgrade).await {
+        Err(e) => assert!(e.to_string().contains("plain-http"), "{e}"),
+        Ok(_) => panic!("an https server's http URLs must be refused"),
+    }
+    // A lab may allow it explicitly: the session opens.
     let trusted = ClientConfig::with_session(SessionConfig::new(origin, "admin", "admin"))
-        .roots(Roots::system_and_ca(ca.pem().into_bytes()));
+        .roots(Roots::system_and_ca(ca.pem().into_bytes()))
+        .allow_downgrade(true);
     let (client, _events) = match connect(trusted).await {
         Ok(c) => c,
         Err(e) => panic!("with the private CA: {e}"),
@@ -468,4 +479,28 @@ async fn the_normalized_stream_adopts_the_calls_already_up() {
     client.close().await.unwrap();
     assert!(client.is_closed());
     other.close().await.unwrap();
+}
+
+/// A server that accepts connections and never answers: `connect` gives up
+/// at its deadline instead of waiting for ever (the same deadline ends a
+/// connect whose event channel keeps ending before "Chunk started").
+#[tokio::test]
+async fn connect_to_a_silent_server_fails_at_its_deadline() {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = l.accept().await {
+            held.push(s);
+        }
+    });
+    let config = ClientConfig::new(format!("http://{addr}"), "admin", "admin")
+        .connect_deadline(Duration::from_millis(300));
+    let err = tokio::time::timeout(WAIT, connect(config))
+        .await
+        .expect("connect returns")
+        .map(drop)
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+    server.abort();
 }

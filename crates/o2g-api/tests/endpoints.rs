@@ -1563,3 +1563,22 @@ fn criteria_rejects_mixed_shapes() {
         }
     );
 }
+
+/// A login name or call reference cannot change a request's path: dot
+/// segments and path parameters are encoded.
+#[test]
+fn path_segments_cannot_escape_their_place() {
+    use o2g_api::codec::segment;
+    use o2g_api::endpoints::users::{ChangePassword, GetUser};
+    assert_eq!(segment(".."), "%2E%2E");
+    assert_eq!(segment("."), "%2E");
+    assert_eq!(segment("a;jsessionid=x"), "a%3Bjsessionid%3Dx");
+    assert_eq!(segment("a/b"), "a%2Fb");
+    assert_eq!(segment("oxe.1001"), "oxe.1001");
+    assert_eq!(GetUser::new("..").request().path, "/%2E%2E");
+    assert_eq!(
+        ChangePassword::new("..", "a", "b").request().path,
+        "/%2E%2E/password"
+    );
+    assert_eq!(GetUser::new("x;y").request().path, "/x%3By");
+}

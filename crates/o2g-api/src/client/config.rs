@@ -37,6 +37,12 @@ pub struct ClientConfig {
     pub event_queue: usize,
     /// Bytes of events buffered before it gets one (default 64 MiB).
     pub event_queue_bytes: usize,
+    /// How long `connect` waits for the first session (and, with a
+    /// subscription, its event channel) to come up (default 60 s).
+    pub connect_deadline: Duration,
+    /// Follow plain-http URLs that an https server advertises (default
+    /// false: refused, the credentials would travel in clear; for labs).
+    pub allow_downgrade: bool,
     /// Use the session's back-off seed as it is (default false: `connect`
     /// mixes OS randomness into it).
     pub fixed_seeds: bool,
@@ -66,6 +72,8 @@ impl ClientConfig {
             event_queue: 4096,
             event_queue_bytes: 64 << 20,
             fixed_seeds: false,
+            connect_deadline: Duration::from_secs(60),
+            allow_downgrade: false,
         }
     }
 
@@ -95,6 +103,21 @@ impl ClientConfig {
     #[must_use]
     pub fn connect_timeout(mut self, d: Duration) -> Self {
         self.connect_timeout = d;
+        self
+    }
+
+    /// Sets how long `connect` waits for the first session.
+    #[must_use]
+    pub fn connect_deadline(mut self, d: Duration) -> Self {
+        self.connect_deadline = d;
+        self
+    }
+
+    /// Allows following plain-http URLs advertised by an https server
+    /// (labs only: the credentials travel in clear).
+    #[must_use]
+    pub fn allow_downgrade(mut self, yes: bool) -> Self {
+        self.allow_downgrade = yes;
         self
     }
 

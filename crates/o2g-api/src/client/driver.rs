@@ -22,6 +22,9 @@ fn now() -> Instant {
     tokio::time::Instant::now().into_std()
 }
 
+/// Reports queued from the request and channel tasks to the driver.
+const IO_QUEUE: usize = 64;
+
 /// What the request and channel tasks report.
 enum Io {
     Response(RequestId, Result<ApiResponse, Error>),
@@ -39,9 +42,17 @@ pub(super) struct Driver {
     ready: Option<oneshot::Sender<Result<(), Error>>>,
     /// The last transport failure: the cause of a session that fails.
     last_error: Option<Error>,
+    /// How long the first session may take to come up.
+    connect_deadline: std::time::Duration,
+    /// The configured server is https: never follow an http URL.
+    https_only: bool,
+    /// `connect` failed: stop.
+    abandoned: bool,
     closers: Vec<oneshot::Sender<()>>,
-    io_tx: mpsc::UnboundedSender<Io>,
-    io_rx: mpsc::UnboundedReceiver<Io>,
+    io_tx: mpsc::Sender<Io>,
+    io_rx: mpsc::Receiver<Io>,
+    /// Outcomes decided here (a refused downgrade), handled first.
+    deferred: std::collections::VecDeque<Io>,
     channels: HashMap<RequestId, JoinHandle<()>>,
 }
 
@@ -53,7 +64,16 @@ impl Driver {
         events: events::Sender<ClientEvent>,
         ready: oneshot::Sender<Result<(), Error>>,
     ) -> Self {
-        let (io_tx, io_rx) = mpsc::unbounded_channel();
+        // Bounded: a channel reader that gets ahead of the driver waits
+        // (and stops reading its socket) instead of queueing without end.
+        let (io_tx, io_rx) = mpsc::channel(IO_QUEUE);
+        let https_only = !config.allow_downgrade
+            && config.session.hosts.iter().any(|h| {
+                h.private
+                    .iter()
+                    .chain(h.public.iter())
+                    .any(|o| o.starts_with("https:"))
+            });
         Self {
             session: Session::new(config.session),
             http,
@@ -62,17 +82,29 @@ impl Driver {
             events,
             ready: Some(ready),
             last_error: None,
+            connect_deadline: config.connect_deadline,
+            https_only,
+            abandoned: false,
             closers: Vec::new(),
             io_tx,
             io_rx,
+            deferred: std::collections::VecDeque::new(),
             channels: HashMap::new(),
         }
     }
 
     pub(super) async fn run(mut self) {
         self.session.start(now());
+        let connect_by = tokio::time::Instant::now() + self.connect_deadline;
         loop {
             self.flush();
+            if self.abandoned {
+                break;
+            }
+            if let Some(io) = self.deferred.pop_front() {
+                self.on_io(io);
+                continue;
+            }
             if self.session.phase() == crate::session::Phase::Closed {
                 break;
             }
@@ -106,6 +138,16 @@ impl Driver {
                     }
                 },
                 () = sleep => self.session.handle_timeout(now()),
+                () = tokio::time::sleep_until(connect_by), if self.ready.is_some() => {
+                    // The first session never came up in time (a channel
+                    // that ends before "Chunk started", a server that
+                    // keeps failing): `connect` fails, with the last
+                    // failure as the cause, and this driver stops.
+                    if let Some(r) = self.ready.take() {
+                        let _ = r.send(Err(Error::new(Kind::Timeout).caused_by(self.last_error.take())));
+                    }
+                    break;
+                }
             }
         }
         for (_, h) in self.channels.drain() {
@@ -160,6 +202,26 @@ impl Driver {
     fn flush(&mut self) {
         while let Some(t) = self.session.poll_transmit() {
             let id = t.id;
+            if self.https_only && t.request.uri().scheme_str() != Some("https") {
+                // An https server advertised a plain-http URL: the Basic
+                // credentials or the session cookie would travel in clear.
+                let e = Error::new(Kind::Protocol(format!(
+                    "refused to follow a plain-http URL ({}) given by an https server; ClientConfig::allow_downgrade(true) allows it for labs",
+                    t.request.uri().authority().map_or("?", |a| a.as_str())
+                )));
+                tracing::warn!(error = %e, "o2g downgrade refused");
+                if let Some(r) = self.ready.take() {
+                    let _ = r.send(Err(e));
+                    self.abandoned = true;
+                    return;
+                }
+                self.deferred.push_back(if t.purpose == Purpose::Channel {
+                    Io::ChannelHead(id, Err(e))
+                } else {
+                    Io::Response(id, Err(e))
+                });
+                continue;
+            }
             let tx = self.io_tx.clone();
             let http = self.http.clone();
             // The path is not logged: it can hold the subscription id.
@@ -170,7 +232,7 @@ impl Driver {
             } else {
                 tokio::spawn(async move {
                     let r = http.fetch(t.request).await;
-                    let _ = tx.send(Io::Response(id, r));
+                    let _ = tx.send(Io::Response(id, r)).await;
                 });
             }
         }
@@ -238,17 +300,17 @@ async fn read_channel(
     http: Http,
     id: RequestId,
     request: http::Request<Bytes>,
-    tx: mpsc::UnboundedSender<Io>,
+    tx: mpsc::Sender<Io>,
 ) {
     let (resp, _conn) = match http.open_stream(request).await {
         Ok(r) => r,
         Err(e) => {
-            let _ = tx.send(Io::ChannelHead(id, Err(e)));
+            let _ = tx.send(Io::ChannelHead(id, Err(e))).await;
             return;
         }
     };
     let status = resp.status();
-    let _ = tx.send(Io::ChannelHead(id, Ok(status)));
+    let _ = tx.send(Io::ChannelHead(id, Ok(status))).await;
     if !status.is_success() {
         return;
     }
@@ -262,12 +324,12 @@ async fn read_channel(
             }
             Some(Ok(frame)) => {
                 if let Ok(data) = frame.into_data()
-                    && tx.send(Io::ChannelData(id, data)).is_err()
+                    && tx.send(Io::ChannelData(id, data)).await.is_err()
                 {
                     return;
                 }
             }
         }
     }
-    let _ = tx.send(Io::ChannelEnd(id));
+    let _ = tx.send(Io::ChannelEnd(id)).await;
 }

@@ -184,9 +184,27 @@ impl ApiRequest {
 }
 
 /// Percent-encodes one path segment (a call reference, a login name).
+///
+/// A segment can never change the path's shape: `.` and `..` (which
+/// dot-segment removal would resolve, `/users/..` → the parent) are encoded
+/// as `%2E` and `%2E%2E`, and `;` (a path parameter to Java servers) and
+/// `,` are encoded too; `/` always was.
 pub fn segment(s: &str) -> String {
+    if s == "." || s == ".." {
+        return "%2E".repeat(s.len());
+    }
     let mut out = String::with_capacity(s.len());
-    push_encoded(&mut out, s);
+    for part in s.split_inclusive([';', ',']) {
+        let (body, sep) = match part.as_bytes().last() {
+            Some(b';') => (&part[..part.len() - 1], Some("%3B")),
+            Some(b',') => (&part[..part.len() - 1], Some("%2C")),
+            _ => (part, None),
+        };
+        push_encoded(&mut out, body);
+        if let Some(sep) = sep {
+            out.push_str(sep);
+        }
+    }
     out
 }
 
