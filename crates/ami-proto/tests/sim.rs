@@ -1079,3 +1079,40 @@ async fn dropping_the_handle_stops_the_simulator() {
     }
     assert!(refused, "still accepting after the handle was dropped");
 }
+
+/// Run as a server, the simulator closes connections that never log in,
+/// and refuses connections beyond its cap.
+#[tokio::test]
+async fn unauthenticated_connections_are_closed_and_connections_capped() {
+    let pbx = sim::start(
+        SimConfig::default()
+            .auth_timeout(Some(Duration::from_millis(200)))
+            .max_connections(2),
+    )
+    .await
+    .unwrap();
+    let mut a = TcpStream::connect(pbx.addr()).await.unwrap();
+    let mut b = TcpStream::connect(pbx.addr()).await.unwrap();
+    // Both get the banner.
+    let mut buf = [0u8; 64];
+    for s in [&mut a, &mut b] {
+        let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(buf[..n].starts_with(b"Asterisk Call Manager/"));
+    }
+    // A third is over the cap: closed at once.
+    let mut c = TcpStream::connect(pbx.addr()).await.unwrap();
+    let n = tokio::time::timeout(Duration::from_secs(5), c.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap_or(0);
+    assert_eq!(n, 0, "the third connection is closed");
+    // The two silent ones are closed after the authentication timeout.
+    for s in [&mut a, &mut b] {
+        let mut rest = Vec::new();
+        let r = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut rest)).await;
+        assert!(r.is_ok(), "closed within the timeout");
+    }
+}

@@ -322,6 +322,12 @@ impl Default for PbxState {
 pub struct SimConfig {
     /// Accounts by user name (compared without ASCII case, as Asterisk does).
     pub accounts: BTreeMap<String, Account>,
+    /// A connection that has not logged in this long is closed (default
+    /// 30 s; `None`: never), as Asterisk's `authtimeout`.
+    pub auth_timeout: Option<Duration>,
+    /// Connections open at once; more are closed as soon as accepted
+    /// (default 1024).
+    pub max_connections: usize,
     /// Where to listen (default `127.0.0.1:0`).
     pub listen: SocketAddr,
     /// Allow a `listen` address that is not loopback (default false:
@@ -359,6 +365,8 @@ impl Default for SimConfig {
         accounts.insert("admin".to_owned(), Account::new("amp111"));
         Self {
             accounts,
+            auth_timeout: Some(Duration::from_secs(30)),
+            max_connections: 1024,
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             allow_non_loopback: false,
             auth_failure_delay: Duration::from_secs(1),
@@ -385,6 +393,20 @@ impl SimConfig {
     #[must_use]
     pub fn clear_accounts(mut self) -> Self {
         self.accounts.clear();
+        self
+    }
+
+    /// Sets how long a connection may stay unauthenticated.
+    #[must_use]
+    pub fn auth_timeout(mut self, t: Option<Duration>) -> Self {
+        self.auth_timeout = t;
+        self
+    }
+
+    /// Sets how many connections may be open at once.
+    #[must_use]
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n;
         self
     }
 

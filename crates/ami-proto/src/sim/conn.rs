@@ -151,6 +151,11 @@ impl Conn {
         self.after_write().await?;
         let mut decoder = Decoder::server();
         let mut buf = BytesMut::with_capacity(4096);
+        let auth_by = self
+            .shared
+            .config
+            .auth_timeout
+            .map(|t| tokio::time::Instant::now() + t);
         loop {
             while let Some(r) = decoder.decode(&mut buf) {
                 match r {
@@ -169,6 +174,12 @@ impl Conn {
             }
             tokio::select! {
                 _ = shutdown.changed() => return Err(End::Closed("shutdown")),
+                () = async {
+                    match auth_by {
+                        Some(t) => tokio::time::sleep_until(t).await,
+                        None => std::future::pending().await,
+                    }
+                }, if self.user.is_none() => return Err(End::Closed("not authenticated in time")),
                 r = rd.read_buf(&mut buf) => {
                     if r? == 0 {
                         return Err(End::Closed("client closed"));

@@ -236,6 +236,11 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             _ = shutdown.changed() => break,
             r = listener.accept() => match r {
                 Ok((stream, peer)) => {
+                    if shared.counters.active.load(Ordering::Relaxed) >= shared.config.max_connections {
+                        tracing::debug!(%peer, "sim: connection limit reached, closed");
+                        drop(stream);
+                        continue;
+                    }
                     shared.counters.connections.fetch_add(1, Ordering::Relaxed);
                     tracing::debug!(%peer, "sim: connection accepted");
                     tokio::spawn(conn::serve(Arc::clone(&shared), stream, peer));
