@@ -1246,3 +1246,43 @@ async fn a_channel_whose_client_left_is_forgotten_and_loses_nothing() {
     assert_eq!(ch.line().await, chunk_started());
     assert_eq!(ch.lines(4).await, spec_lines("spec7a")[1..5]);
 }
+
+/// Run as a server, the simulator closes connections that send no request,
+/// and refuses connections beyond its cap.
+#[tokio::test]
+async fn idle_connections_are_closed_and_connections_capped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let sim = sim::start(
+        SimConfig::default()
+            .idle_timeout(Duration::from_millis(200))
+            .max_connections(2),
+    )
+    .await
+    .unwrap();
+    let mut a = TcpStream::connect(sim.addr()).await.unwrap();
+    let mut b = TcpStream::connect(sim.addr()).await.unwrap();
+    // Give the accept loop time to count both.
+    b.write_all(b"GET /api/rest HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 512];
+    let n = timeout(Duration::from_secs(5), b.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        buf[..n].starts_with(b"HTTP/1.1 200"),
+        "{:?}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+    let mut c = TcpStream::connect(sim.addr()).await.unwrap();
+    let n = timeout(Duration::from_secs(5), c.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap_or(0);
+    assert_eq!(n, 0, "the third connection is closed");
+    // The silent one is closed after the idle timeout.
+    let mut rest = Vec::new();
+    let r = timeout(Duration::from_secs(5), a.read_to_end(&mut rest)).await;
+    assert!(r.is_ok(), "closed within the timeout");
+}

@@ -212,6 +212,12 @@ pub struct SimConfig {
     /// The address to listen on; loopback only (`127.0.0.1:0` by default:
     /// a free port).
     pub listen: SocketAddr,
+    /// A connection that does not send a complete request head this long
+    /// after it opens (or after its last answer) is closed (default 30 s).
+    pub idle_timeout: Duration,
+    /// Connections open at once; more are closed as soon as accepted
+    /// (default 1024).
+    pub max_connections: usize,
     /// The users.
     pub users: Vec<SimUser>,
     /// The administrator accounts.
@@ -263,6 +269,8 @@ impl Default for SimConfig {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            idle_timeout: Duration::from_secs(30),
+            max_connections: 1024,
             users: vec![
                 SimUser::new("oxe1001", "1234", "Alice", "Martin", "1001"),
                 SimUser::new("oxe1002", "1234", "Bruno", "Petit", "1002"),
@@ -312,6 +320,20 @@ impl SimConfig {
     #[must_use]
     pub fn users(mut self, users: Vec<SimUser>) -> Self {
         self.users = users;
+        self
+    }
+
+    /// Sets how long a connection may stay without a request.
+    #[must_use]
+    pub fn idle_timeout(mut self, t: Duration) -> Self {
+        self.idle_timeout = t;
+        self
+    }
+
+    /// Sets how many connections may be open at once.
+    #[must_use]
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n;
         self
     }
 

@@ -481,6 +481,7 @@ impl Body for SimBody {
 /// Accepts connections until shutdown.
 pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     let mut shutdown = shared.shutdown_rx();
+    let open = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     loop {
         if *shutdown.borrow() {
             break;
@@ -489,7 +490,19 @@ pub(crate) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             _ = shutdown.changed() => break,
             r = listener.accept() => match r {
                 Ok((stream, _peer)) => {
-                    tokio::spawn(serve_connection(Arc::clone(&shared), stream));
+                    use std::sync::atomic::Ordering;
+                    if open.load(Ordering::Relaxed) >= shared.config.max_connections {
+                        tracing::debug!("sim: connection limit reached, closed");
+                        drop(stream);
+                        continue;
+                    }
+                    open.fetch_add(1, Ordering::Relaxed);
+                    let open = Arc::clone(&open);
+                    let shared = Arc::clone(&shared);
+                    tokio::spawn(async move {
+                        serve_connection(shared, stream).await;
+                        open.fetch_sub(1, Ordering::Relaxed);
+                    });
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "sim: accept failed");
@@ -508,8 +521,10 @@ async fn serve_connection(shared: Arc<Shared>, stream: TcpStream) {
         let shared = Arc::clone(&svc_shared);
         async move { Ok::<_, Infallible>(super::http::handle(shared, req).await) }
     });
-    let conn =
-        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(shared.config.idle_timeout)
+        .serve_connection(TokioIo::new(stream), service);
     tokio::select! {
         r = conn => {
             if let Err(e) = r {
