@@ -342,10 +342,17 @@ impl Family {
     }
 }
 
+/// A started channel that ends sooner than this is re-polled after a
+/// back-off delay, not at once: a server that starts and ends every channel
+/// at once cannot make the client spin.
+const CHANNEL_MIN_UP: Duration = Duration::from_secs(5);
+
 #[derive(Debug)]
 struct Channel {
     id: RequestId,
     started: bool,
+    /// When "Chunk started" came.
+    started_at: Option<Instant>,
     deadline: Option<Instant>,
     decoder: Decoder,
 }
@@ -376,6 +383,9 @@ pub struct Session {
     ever_connected: bool,
     recovering: bool,
     backoff: Backoff,
+    /// Delays between re-polls of a channel that ends before it starts or
+    /// at once after (apart from the session's recovery attempts).
+    repoll: Backoff,
     next_id: u64,
     pending: HashMap<RequestId, Purpose>,
     transmits: VecDeque<Transmit>,
@@ -396,6 +406,7 @@ impl Session {
             }
         }
         let backoff = Backoff::new(config.backoff.clone(), config.backoff_seed);
+        let repoll = Backoff::new(config.backoff.clone(), config.backoff_seed.rotate_left(17));
         Self {
             config,
             phase: Phase::Idle,
@@ -416,6 +427,7 @@ impl Session {
             ever_connected: false,
             recovering: false,
             backoff,
+            repoll,
             next_id: 0,
             pending: HashMap::new(),
             transmits: VecDeque::new(),
@@ -846,21 +858,24 @@ impl Session {
         self.channel = Some(Channel {
             id,
             started: false,
+            started_at: None,
             deadline: Some(now + self.config.channel_start_timeout),
             decoder: Decoder::new(self.config.max_line),
         });
     }
 
-    fn channel_started(&mut self, _now: Instant) {
+    fn channel_started(&mut self, now: Instant) {
         match &mut self.channel {
             Some(c) if !c.started => {
                 c.started = true;
+                c.started_at = Some(now);
                 c.deadline = None;
             }
             _ => return,
         }
-        self.backoff.reset();
         if self.phase == Phase::OpeningChannel {
+            // The session is up: a recovery's back-off starts again.
+            self.backoff.reset();
             self.phase = Phase::Running;
             self.connected();
         }
@@ -895,14 +910,18 @@ impl Session {
         if !matches!(self.phase, Phase::Running | Phase::OpeningChannel) {
             return;
         }
-        if c.started {
-            // A channel that worked and ended (idle timeout, network):
-            // poll again at once.
+        let lasted = c
+            .started_at
+            .is_some_and(|t| now.saturating_duration_since(t) >= CHANNEL_MIN_UP);
+        if lasted {
+            // A channel that worked for a while and ended (idle timeout,
+            // network): poll again at once.
+            self.repoll.reset();
             self.open_channel(now);
         } else {
-            // It ended before starting: wait, so a server that keeps
-            // closing cannot make us spin.
-            match self.backoff.next_delay() {
+            // It ended before starting, or at once after: wait, so a
+            // server that keeps closing cannot make us spin.
+            match self.repoll.next_delay() {
                 Some(d) => self.repoll_at = Some(now + d),
                 None => self.lost(
                     "the event channel keeps ending before it starts".into(),

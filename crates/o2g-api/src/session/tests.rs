@@ -294,7 +294,8 @@ fn a_clean_end_of_a_started_channel_is_polled_again_at_once() {
     let mut s = Session::new(config());
     let ch = bring_up(&mut s, t0);
     events(&mut s);
-    s.handle_channel_end(ch, t0);
+    let t1 = t0 + Duration::from_secs(60);
+    s.handle_channel_end(ch, t1);
     let t = next(&mut s);
     assert_eq!(t.purpose, Purpose::Channel);
     assert_eq!(
@@ -303,11 +304,39 @@ fn a_clean_end_of_a_started_channel_is_polled_again_at_once() {
         "the same URL, verbatim"
     );
     // A read error likewise.
-    s.handle_channel_status(t.id, StatusCode::OK, t0);
-    s.handle_channel_data(t.id, STARTED.as_bytes(), t0);
-    s.handle_channel_end(t.id, t0);
+    s.handle_channel_status(t.id, StatusCode::OK, t1);
+    s.handle_channel_data(t.id, STARTED.as_bytes(), t1);
+    s.handle_channel_end(t.id, t1 + Duration::from_secs(60));
     assert_eq!(next(&mut s).purpose, Purpose::Channel);
     assert!(links(&mut s).is_empty(), "re-polls are not link changes");
+}
+
+#[test]
+fn a_channel_that_starts_and_ends_at_once_does_not_spin() {
+    let t0 = Instant::now();
+    let mut s = Session::new(config());
+    let ch = bring_up(&mut s, t0);
+    events(&mut s);
+    let mut now = t0;
+    s.handle_channel_end(ch, now);
+    let mut delays = Vec::new();
+    for _ in 0..4 {
+        assert!(s.poll_transmit().is_none(), "no immediate re-poll");
+        let due = s.poll_timeout().unwrap_or(now);
+        assert!(due > now, "a delay before the next poll");
+        delays.push(due - now);
+        s.handle_timeout(due);
+        now = due;
+        let t = next(&mut s);
+        assert_eq!(t.purpose, Purpose::Channel);
+        s.handle_channel_status(t.id, StatusCode::OK, now);
+        s.handle_channel_data(t.id, STARTED.as_bytes(), now);
+        s.handle_channel_end(t.id, now);
+    }
+    assert!(
+        delays.windows(2).all(|w| w[1] >= w[0]) && delays[3] > delays[0],
+        "delays grow: {delays:?}"
+    );
 }
 
 #[test]
@@ -316,8 +345,8 @@ fn a_channel_that_keeps_ending_before_starting_does_not_spin() {
     let mut s = Session::new(config());
     let ch = bring_up(&mut s, t0);
     events(&mut s);
-    s.handle_channel_end(ch, t0);
-    let mut now = t0;
+    s.handle_channel_end(ch, t0 + Duration::from_secs(60));
+    let mut now = t0 + Duration::from_secs(60);
     let mut t = next(&mut s);
     let mut delays = Vec::new();
     for _ in 0..4 {
@@ -344,7 +373,7 @@ fn an_http_error_on_the_channel_is_a_session_loss() {
     let mut s = Session::new(config());
     let ch = bring_up(&mut s, t0);
     events(&mut s);
-    s.handle_channel_end(ch, t0);
+    s.handle_channel_end(ch, t0 + Duration::from_secs(60));
     let t = next(&mut s);
     s.handle_channel_status(t.id, StatusCode::NOT_FOUND, t0);
     assert_eq!(s.phase(), Phase::Recovering);
