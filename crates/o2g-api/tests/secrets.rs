@@ -19,72 +19,9 @@ const PIN: &str = "p1n-O2G-5530";
 const CODE: &str = "c0de-O2G-7741";
 const WRONG: &str = "wr0ng-O2G-0d1e";
 
-/// Everything `tracing` reports, at every level, as text: a small
-/// subscriber of our own (span fields, event fields and messages).
-mod capture {
-    use std::fmt::Write as _;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Arc, Mutex};
-
-    use tracing::field::{Field, Visit};
-    use tracing::span::{Attributes, Id, Record};
-    use tracing::{Event, Metadata, Subscriber};
-
-    #[derive(Clone, Default)]
-    pub(crate) struct Capture {
-        pub(crate) text: Arc<Mutex<String>>,
-        next: Arc<AtomicU64>,
-    }
-
-    struct Writer<'a>(&'a mut String);
-
-    impl Visit for Writer<'_> {
-        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-            let _ = write!(self.0, " {}={:?}", field.name(), value);
-        }
-        fn record_str(&mut self, field: &Field, value: &str) {
-            let _ = write!(self.0, " {}={}", field.name(), value);
-        }
-    }
-
-    impl Capture {
-        fn write(&self, f: impl FnOnce(&mut Writer<'_>)) {
-            let mut t = self
-                .text
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            f(&mut Writer(&mut t));
-            t.push('\n');
-        }
-    }
-
-    impl Subscriber for Capture {
-        fn enabled(&self, _: &Metadata<'_>) -> bool {
-            true
-        }
-        fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
-            Some(tracing::level_filters::LevelFilter::TRACE)
-        }
-        fn new_span(&self, span: &Attributes<'_>) -> Id {
-            self.write(|w| span.record(w));
-            Id::from_u64(self.next.fetch_add(1, Ordering::Relaxed) + 1)
-        }
-        fn record(&self, _: &Id, values: &Record<'_>) {
-            self.write(|w| values.record(w));
-        }
-        fn record_follows_from(&self, _: &Id, _: &Id) {}
-        fn event(&self, event: &Event<'_>) {
-            self.write(|w| event.record(w));
-        }
-        fn enter(&self, _: &Id) {}
-        fn exit(&self, _: &Id) {}
-    }
-}
-
 #[test]
 fn secrets_never_reach_debug_errors_or_logs() {
-    let capture = capture::Capture::default();
-    tracing::subscriber::set_global_default(capture.clone()).unwrap();
+    let capture = cti_testkit::Capture::install();
     let mut seen = String::new();
 
     let change = ChangePassword::new("oxe1001", PASSWORD, NEW_PASSWORD);
@@ -131,7 +68,7 @@ fn secrets_never_reach_debug_errors_or_logs() {
             .unwrap_err();
         seen.push_str(&format!("{err}\n{err:?}\n"));
     });
-    let logs = capture.text.lock().unwrap().clone();
+    let logs = capture.text();
     assert!(logs.len() > 100, "the capture saw the session: {logs}");
     for (what, text) in [("debug and errors", &seen), ("tracing", &logs)] {
         for secret in [PASSWORD, NEW_PASSWORD, PIN, CODE, WRONG] {
