@@ -91,6 +91,21 @@ where
         }
     }
 
+    /// Normalizes `events` with `normalizer`; after login and after a gap
+    /// the state comes from `fetch()` (a future; `None` when it could not
+    /// be had).
+    pub fn with_resync<F, Fut>(events: EventStream<T>, normalizer: N, fetch: F) -> Self
+    where
+        F: Fn() -> Fut + Send + 'static,
+        Fut: Future<Output = Option<N::Snapshot>> + Send + 'static,
+    {
+        Self::new(
+            events,
+            normalizer,
+            Some(Box::new(move || Box::pin(fetch()))),
+        )
+    }
+
     /// The normalizer (to read what it holds).
     pub fn normalizer(&self) -> &N {
         &self.normalizer

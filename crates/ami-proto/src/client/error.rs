@@ -96,8 +96,7 @@ impl Error {
             && self
                 .source
                 .as_deref()
-                .and_then(|s| s.downcast_ref::<std::io::Error>())
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
+                .is_some_and(|s| cti_client::is_connection_refused(s))
     }
 
     /// A TLS error (handshake, certificate).

@@ -243,9 +243,9 @@ impl Client {
     /// adopted, so that calls already up are followed.
     pub fn normalized(&self, events: EventStream) -> NormalizedStream {
         let client = self.clone();
-        let resync: cti_client::normalized::Resync<EventList> = Box::new(move || {
+        cti_client::Normalized::with_resync(events, Normalizer::new(), move || {
             let client = client.clone();
-            Box::pin(async move {
+            async move {
                 match client
                     .send_list(crate::actions::CoreShowChannels::new())
                     .await
@@ -256,9 +256,8 @@ impl Client {
                         None
                     }
                 }
-            })
-        });
-        cti_client::Normalized::new(events, Normalizer::new(), Some(resync))
+            }
+        })
     }
 }
 

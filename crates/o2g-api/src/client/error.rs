@@ -94,17 +94,9 @@ impl Error {
     /// Nothing listens at the address: the TCP connection was refused
     /// (directly, or as the cause of a session that could not open).
     pub fn is_refused(&self) -> bool {
-        let mut cause: Option<&(dyn std::error::Error + 'static)> =
-            self.source.as_deref().map(|e| e as _);
-        while let Some(c) = cause {
-            if let Some(io) = c.downcast_ref::<std::io::Error>()
-                && io.kind() == std::io::ErrorKind::ConnectionRefused
-            {
-                return true;
-            }
-            cause = c.source();
-        }
-        false
+        self.source
+            .as_deref()
+            .is_some_and(|s| cti_client::is_connection_refused(s))
     }
 
     /// A TLS error (handshake, certificate), here or as the cause.

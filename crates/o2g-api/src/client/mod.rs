@@ -184,26 +184,24 @@ impl Client {
     /// (`GET /telephony/state`) read again and adopted.
     pub fn normalized(&self, events: EventStream) -> NormalizedStream {
         let client = self.clone();
-        let resync: cti_client::normalized::Resync<Vec<(String, TelephonicState)>> =
-            Box::new(move || {
-                let client = client.clone();
-                Box::pin(async move {
-                    let mut states = Vec::new();
-                    for login in client.watched.iter() {
-                        match client
-                            .send(GetTelephonicState::new().login_name(login.as_str()))
-                            .await
-                        {
-                            Ok(s) => states.push((login.clone(), s)),
-                            Err(e) => {
-                                tracing::debug!(%login, error = %e, "telephonic state after a gap")
-                            }
+        cti_client::Normalized::with_resync(events, Normalizer::new(), move || {
+            let client = client.clone();
+            async move {
+                let mut states: Vec<(String, TelephonicState)> = Vec::new();
+                for login in client.watched.iter() {
+                    match client
+                        .send(GetTelephonicState::new().login_name(login.as_str()))
+                        .await
+                    {
+                        Ok(s) => states.push((login.clone(), s)),
+                        Err(e) => {
+                            tracing::debug!(%login, error = %e, "telephonic state after a gap")
                         }
                     }
-                    Some(states)
-                })
-            });
-        cti_client::Normalized::new(events, Normalizer::new(), Some(resync))
+                }
+                Some(states)
+            }
+        })
     }
 }
 
