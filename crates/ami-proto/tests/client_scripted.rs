@@ -187,7 +187,10 @@ async fn a_slow_consumer_gets_a_lag_count_and_the_reader_never_blocks() {
         .unwrap();
         let _ = read_block(&mut r).await;
     });
-    let (client, mut events) = connect(config(addr).event_queue(8)).await.unwrap();
+    // A stall limit of zero: the driver drops at once for a consumer that
+    // does not read (the default waits up to 1 s first).
+    let config = config(addr).event_queue(8).stall_limit(Duration::ZERO);
+    let (client, mut events) = connect(config).await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
     client
         .send(&Message::action("Ping").build().unwrap())

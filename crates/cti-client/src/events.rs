@@ -11,6 +11,13 @@
 //! - a link event ([`Sender::send_link`]) always goes in: the application
 //!   always learns that the link went down and came back.
 //!
+//! A driver that can pause its input (stop reading the socket) uses
+//! [`Sender::try_send`] and [`Sender::poll_room`] instead of `send`: it
+//! holds the event that did not fit and waits until the consumer has read
+//! the queue down to half, for at most a bounded time
+//! ([`Gate`]) — so a consumer that keeps up on average loses nothing, and
+//! only one that really stops gets `Lagged`.
+//!
 //! [`EventStream`] is the application's end; every vendor crate's client
 //! returns one, over its own `ClientEvent` type.
 
@@ -18,6 +25,7 @@ use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
 
 use cti_core::LinkEvent;
 
@@ -44,6 +52,20 @@ struct Inner<T> {
     senders_gone: bool,
     receiver_gone: bool,
     waker: Option<Waker>,
+    /// The driver waiting for room ([`Sender::poll_room`]).
+    room_waker: Option<Waker>,
+}
+
+impl<T> Inner<T> {
+    fn fits(&self, weight: usize) -> bool {
+        self.items == 0
+            || (self.items < self.capacity && self.bytes.saturating_add(weight) <= self.max_bytes)
+    }
+
+    /// Read down to half (in events and in bytes), or nobody reads.
+    fn has_room(&self) -> bool {
+        self.receiver_gone || (self.items <= self.capacity / 2 && self.bytes <= self.max_bytes / 2)
+    }
 }
 
 #[derive(Debug)]
@@ -71,6 +93,7 @@ pub fn channel<T>(capacity: usize, max_bytes: usize) -> (Sender<T>, Receiver<T>)
         senders_gone: false,
         receiver_gone: false,
         waker: None,
+        room_waker: None,
     })));
     (
         Sender {
@@ -99,9 +122,7 @@ impl<T> Sender<T> {
         if inner.receiver_gone {
             return true;
         }
-        let fits = inner.items == 0
-            || (inner.items < inner.capacity
-                && inner.bytes.saturating_add(weight) <= inner.max_bytes);
+        let fits = inner.fits(weight);
         if fits {
             inner.items += 1;
             inner.bytes = inner.bytes.saturating_add(weight);
@@ -117,6 +138,56 @@ impl<T> Sender<T> {
             w.wake();
         }
         fits
+    }
+
+    /// Queues `event` if it fits; hands it back otherwise, without counting
+    /// it as missed (the caller holds it and waits with
+    /// [`Sender::poll_room`]). Once the receiver is gone the event is
+    /// discarded and `Ok` returned.
+    pub fn try_send(&self, event: T) -> Result<(), T>
+    where
+        T: Weigh,
+    {
+        let weight = event.weight();
+        let mut inner = self.shared.lock();
+        if inner.receiver_gone {
+            return Ok(());
+        }
+        if !inner.fits(weight) {
+            return Err(event);
+        }
+        inner.items += 1;
+        inner.bytes = inner.bytes.saturating_add(weight);
+        inner.queue.push_back(Slot::Item(event, weight));
+        let waker = inner.waker.take();
+        drop(inner);
+        if let Some(w) = waker {
+            w.wake();
+        }
+        Ok(())
+    }
+
+    /// Ready once the consumer has read the queue down to half its
+    /// capacity in events and in bytes (or is gone).
+    pub fn poll_room(&self, cx: &mut Context<'_>) -> Poll<()> {
+        let mut inner = self.shared.lock();
+        if inner.has_room() {
+            Poll::Ready(())
+        } else {
+            inner.room_waker = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+
+    /// Waits as [`Sender::poll_room`] does.
+    pub async fn room(&self) {
+        std::future::poll_fn(|cx| self.poll_room(cx)).await;
+    }
+
+    /// True when the queue is read down to half (see
+    /// [`Sender::poll_room`]).
+    pub fn has_room(&self) -> bool {
+        self.shared.lock().has_room()
     }
 
     /// Queues a link event; it is never dropped.
@@ -156,6 +227,108 @@ impl<T> Drop for Sender<T> {
     }
 }
 
+/// The driver's end for a driver that can pause its input: events that do
+/// not fit are held (the driver stops reading) until the consumer has read
+/// the queue down to half, for at most `stall_limit` per episode; after
+/// that the driver reads on and what does not fit is counted as missed
+/// (`Lagged`), until the consumer catches up again.
+///
+/// Sans-IO: the time comes in as an argument.
+#[derive(Debug)]
+pub struct Gate<T> {
+    tx: Sender<T>,
+    stall_limit: Duration,
+    held: Option<T>,
+    since: Option<Instant>,
+    dropping: bool,
+}
+
+impl<T: Weigh> Gate<T> {
+    /// A gate over the sending end of a queue.
+    pub fn new(tx: Sender<T>, stall_limit: Duration) -> Self {
+        Self {
+            tx,
+            stall_limit,
+            held: None,
+            since: None,
+            dropping: false,
+        }
+    }
+
+    /// The queue itself, for link events ([`Sender::send_link`]).
+    pub fn sender(&self) -> &Sender<T> {
+        &self.tx
+    }
+
+    /// True while an event is held: the driver must not feed more events
+    /// (nor read more input) until [`Gate::retry`] says it may.
+    pub fn is_holding(&self) -> bool {
+        self.held.is_some()
+    }
+
+    /// Offers an event. Queued, or counted as missed while the consumer is
+    /// stalled past the limit; held otherwise (see [`Gate::is_holding`]).
+    /// Must not be called while holding.
+    pub fn push(&mut self, event: T, now: Instant) {
+        debug_assert!(self.held.is_none(), "push while holding");
+        if self.dropping {
+            if self.tx.has_room() {
+                self.dropping = false;
+            } else {
+                self.tx.send(event);
+                return;
+            }
+        }
+        match self.tx.try_send(event) {
+            Ok(()) => self.since = None,
+            Err(event) => {
+                self.held = Some(event);
+                self.since.get_or_insert(now);
+            }
+        }
+    }
+
+    /// Tries the held event again once there is room (call when
+    /// [`Gate::room`] is ready) or the stall limit passed; true when
+    /// nothing is held any more.
+    pub fn retry(&mut self, now: Instant) -> bool {
+        let expired = self.deadline().is_some_and(|d| now >= d);
+        let Some(event) = self.held.take() else {
+            return true;
+        };
+        if expired {
+            // The consumer stalled: read on, and count what does not fit.
+            self.dropping = true;
+            self.since = None;
+            self.tx.send(event);
+            return true;
+        }
+        match self.tx.try_send(event) {
+            Ok(()) => {
+                self.since = None;
+                true
+            }
+            Err(event) => {
+                self.held = Some(event);
+                false
+            }
+        }
+    }
+
+    /// When the held event is given up on (counted as missed).
+    pub fn deadline(&self) -> Option<Instant> {
+        match (&self.held, self.since) {
+            (Some(_), Some(since)) => Some(since + self.stall_limit),
+            _ => None,
+        }
+    }
+
+    /// Ready once the consumer has read the queue down to half.
+    pub async fn room(&self) {
+        self.tx.room().await;
+    }
+}
+
 /// The application's end.
 #[derive(Debug)]
 pub struct Receiver<T> {
@@ -175,6 +348,15 @@ impl<T> Receiver<T> {
             Some(Slot::Item(item, weight)) => {
                 inner.items -= 1;
                 inner.bytes = inner.bytes.saturating_sub(weight);
+                let room = if inner.room_waker.is_some() && inner.has_room() {
+                    inner.room_waker.take()
+                } else {
+                    None
+                };
+                drop(inner);
+                if let Some(w) = room {
+                    w.wake();
+                }
                 Poll::Ready(Some(item))
             }
             Some(Slot::Link(link)) => Poll::Ready(Some(T::from(link))),
@@ -193,6 +375,11 @@ impl<T> Drop for Receiver<T> {
         let mut inner = self.shared.lock();
         inner.receiver_gone = true;
         inner.queue.clear();
+        let room = inner.room_waker.take();
+        drop(inner);
+        if let Some(w) = room {
+            w.wake();
+        }
     }
 }
 
@@ -320,6 +507,59 @@ mod tests {
         assert!(tx.send(Item::Event(4)));
         assert!(!tx.send(Item::Event(1)));
         assert_eq!(tx.queued(), 2);
+    }
+
+    #[test]
+    fn the_gate_holds_until_the_consumer_reads_down_to_half() {
+        let t0 = Instant::now();
+        let (tx, mut rx) = channel(4, usize::MAX);
+        let mut gate = Gate::new(tx, Duration::from_secs(1));
+        for n in 1..=4 {
+            gate.push(Item::Event(n), t0);
+        }
+        assert!(!gate.is_holding());
+        gate.push(Item::Event(5), t0);
+        assert!(gate.is_holding());
+        assert_eq!(gate.deadline(), Some(t0 + Duration::from_secs(1)));
+        assert!(!gate.sender().has_room());
+        assert_eq!(next(&mut rx), Some(Item::Event(1)));
+        // One slot free, but not read down to half: still not told to go on;
+        // a retry now queues the held event all the same.
+        assert!(!gate.sender().has_room());
+        assert!(gate.retry(t0));
+        assert_eq!(next(&mut rx), Some(Item::Event(2)));
+        assert_eq!(next(&mut rx), Some(Item::Event(3)));
+        assert!(gate.sender().has_room());
+        for n in [4, 5] {
+            assert_eq!(next(&mut rx), Some(Item::Event(n)));
+        }
+        assert_eq!(gate.deadline(), None);
+    }
+
+    #[test]
+    fn the_gate_drops_with_lagged_only_after_the_stall_limit() {
+        let t0 = Instant::now();
+        let limit = Duration::from_secs(1);
+        let (tx, mut rx) = channel(2, usize::MAX);
+        let mut gate = Gate::new(tx, limit);
+        gate.push(Item::Event(1), t0);
+        gate.push(Item::Event(2), t0);
+        gate.push(Item::Event(3), t0);
+        assert!(!gate.retry(t0 + limit / 2), "still within the limit");
+        assert!(gate.retry(t0 + limit), "the limit passed: read on");
+        // Dropping now, until the consumer reads down to half.
+        gate.push(Item::Event(4), t0 + limit);
+        assert!(!gate.is_holding());
+        assert_eq!(next(&mut rx), Some(Item::Event(1)));
+        assert_eq!(next(&mut rx), Some(Item::Event(2)));
+        assert_eq!(next(&mut rx), lagged(2));
+        gate.push(Item::Event(5), t0 + limit);
+        assert_eq!(next(&mut rx), Some(Item::Event(5)));
+        // Caught up: the next overflow is held again, not dropped.
+        for n in [6, 7, 8] {
+            gate.push(Item::Event(n), t0 + limit);
+        }
+        assert!(gate.is_holding());
     }
 
     #[test]

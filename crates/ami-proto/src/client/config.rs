@@ -65,6 +65,13 @@ pub struct ClientConfig {
     pub event_queue: usize,
     /// Bytes of events buffered before it gets one (default 64 MiB).
     pub event_queue_bytes: usize,
+    /// How long the driver stops reading the socket when the event queue is
+    /// full, waiting for the consumer to read it down to half, before it
+    /// reads on and drops what does not fit (reported as `Lagged`; default
+    /// 1 s). A consumer that keeps up on average loses nothing; the server
+    /// sees TCP back-pressure meanwhile. Keep it well under the keep-alive
+    /// timeout.
+    pub stall_limit: Duration,
     /// How long one TCP/TLS connection attempt may take (default 10 s).
     pub connect_timeout: Duration,
     /// Use the session's ActionID prefix and back-off seed as they are
@@ -92,6 +99,7 @@ impl ClientConfig {
             session,
             event_queue: 4096,
             event_queue_bytes: 64 << 20,
+            stall_limit: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(10),
             fixed_seeds: false,
         }
@@ -121,6 +129,15 @@ impl ClientConfig {
     #[must_use]
     pub fn event_queue_bytes(mut self, n: usize) -> Self {
         self.event_queue_bytes = n;
+        self
+    }
+
+    /// Sets how long the driver waits for a consumer that fell behind (see
+    /// [`ClientConfig::stall_limit`]); zero drops at once when the queue is
+    /// full.
+    #[must_use]
+    pub fn stall_limit(mut self, d: Duration) -> Self {
+        self.stall_limit = d;
         self
     }
 

@@ -41,7 +41,7 @@ pub(super) struct Driver {
     tls: Option<TlsConnector>,
     requests: mpsc::Receiver<Command>,
     requests_open: bool,
-    events: events::Sender<ClientEvent>,
+    events: events::Gate<ClientEvent>,
     ready: Option<oneshot::Sender<Result<String, Error>>>,
     waiters: HashMap<ActionId, oneshot::Sender<Result<Completed, Error>>>,
     logoff_waiters: Vec<oneshot::Sender<()>>,
@@ -56,6 +56,7 @@ impl Driver {
         events: events::Sender<ClientEvent>,
         ready: oneshot::Sender<Result<String, Error>>,
     ) -> Self {
+        let events = events::Gate::new(events, config.stall_limit);
         Self {
             config,
             tls,
@@ -101,16 +102,16 @@ impl Driver {
         }
     }
 
-    /// Queues an event without ever waiting for the consumer.
-    fn emit(&self, ev: ClientEvent) {
-        if !self.events.send(ev) {
-            tracing::debug!("event consumer lagging");
-        }
+    /// Queues an event, or holds it while the consumer is behind (the
+    /// driver then stops reading until there is room or the stall limit
+    /// passes).
+    fn emit(&mut self, ev: ClientEvent) {
+        self.events.push(ev, now());
     }
 
     /// Queues a link event; never dropped.
     fn emit_link(&self, link: LinkEvent) {
-        self.events.send_link(link);
+        self.events.sender().send_link(link);
     }
 
     pub(super) async fn run(mut self) {
@@ -149,15 +150,31 @@ impl Driver {
                     session.handle_disconnected(now());
                 }
             }
-            while let Some(ev) = session.poll_event() {
+            // While an event is held for a consumer that fell behind, the
+            // rest stays in the session (at most one read's worth) and the
+            // socket is not read.
+            while !self.events.is_holding() {
+                let Some(ev) = session.poll_event() else {
+                    break;
+                };
                 self.dispatch(ev);
             }
-            if session.is_closed() || self.abandoned {
+            // A closed session still hands over what it holds (its last
+            // events and `Closed`) before the driver stops.
+            if (session.is_closed() && !self.events.is_holding()) || self.abandoned {
                 break;
             }
             let deadline = session.poll_timeout();
+            let holding = self.events.is_holding();
             tokio::select! {
-                read = read_some(&mut transport, &mut buf) => match read {
+                () = self.events.room(), if holding => {
+                    self.events.retry(now());
+                }
+                () = sleep_until(self.events.deadline()), if holding => {
+                    tracing::debug!("event consumer stalled; dropping what does not fit");
+                    self.events.retry(now());
+                }
+                read = read_some(&mut transport, &mut buf), if !holding => match read {
                     Ok(0) | Err(_) => {
                         tracing::debug!("connection ended");
                         transport = None;
