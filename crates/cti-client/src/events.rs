@@ -479,7 +479,7 @@ mod tests {
         assert!(!tx.send(Item::Event(2)));
         tx.send_link(LinkEvent::Reconnecting {
             attempt: 1,
-            delay: std::time::Duration::ZERO,
+            delay: Duration::ZERO,
         });
         assert!(!tx.send(Item::Event(3)));
         tx.send_link(LinkEvent::Reconnected { gap: true });

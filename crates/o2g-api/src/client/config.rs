@@ -37,6 +37,12 @@ pub struct ClientConfig {
     pub event_queue: usize,
     /// Bytes of events buffered before it gets one (default 64 MiB).
     pub event_queue_bytes: usize,
+    /// How long the driver stops reading the event channel when the event
+    /// queue is full, waiting for the consumer to read it down to half,
+    /// before it reads on and drops what does not fit (reported as
+    /// `Lagged`; default 1 s). A consumer that keeps up on average loses
+    /// nothing.
+    pub stall_limit: Duration,
     /// How long `connect` waits for the first session (and, with a
     /// subscription, its event channel) to come up (default 60 s).
     pub connect_deadline: Duration,
@@ -71,6 +77,7 @@ impl ClientConfig {
             max_body_bytes: 16 << 20,
             event_queue: 4096,
             event_queue_bytes: 64 << 20,
+            stall_limit: Duration::from_secs(1),
             fixed_seeds: false,
             connect_deadline: Duration::from_secs(60),
             allow_downgrade: false,
@@ -132,6 +139,15 @@ impl ClientConfig {
     #[must_use]
     pub fn event_queue_bytes(mut self, n: usize) -> Self {
         self.event_queue_bytes = n;
+        self
+    }
+
+    /// Sets how long the driver waits for a consumer that fell behind (see
+    /// [`ClientConfig::stall_limit`]); zero drops at once when the queue is
+    /// full.
+    #[must_use]
+    pub fn stall_limit(mut self, d: Duration) -> Self {
+        self.stall_limit = d;
         self
     }
 }

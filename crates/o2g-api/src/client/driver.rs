@@ -38,7 +38,7 @@ pub(super) struct Driver {
     http: Http,
     commands: mpsc::Receiver<Command>,
     commands_open: bool,
-    events: events::Sender<ClientEvent>,
+    events: events::Gate<ClientEvent>,
     ready: Option<oneshot::Sender<Result<(), Error>>>,
     /// The last transport failure: the cause of a session that fails.
     last_error: Option<Error>,
@@ -74,6 +74,7 @@ impl Driver {
                     .chain(h.public.iter())
                     .any(|o| o.starts_with("https:"))
             });
+        let events = events::Gate::new(events, config.stall_limit);
         Self {
             session: Session::new(config.session),
             http,
@@ -105,10 +106,12 @@ impl Driver {
                 self.on_io(io);
                 continue;
             }
-            if self.session.phase() == crate::session::Phase::Closed {
+            // A closed session still hands over what it holds (its last
+            // events and `Closed`) before the driver stops.
+            if self.session.phase() == crate::session::Phase::Closed && !self.events.is_holding() {
                 break;
             }
-            if !self.commands_open && self.ready.is_none() && self.events.is_closed() {
+            if !self.commands_open && self.ready.is_none() && self.events.sender().is_closed() {
                 // Nobody listens and nobody can send: close quietly.
                 self.session.close(now());
                 self.flush();
@@ -123,8 +126,19 @@ impl Driver {
                     None => std::future::pending().await,
                 }
             };
+            // While an event is held for a consumer that fell behind,
+            // nothing more is taken from the channel reader: it stops
+            // reading the body once its queue is full.
+            let holding = self.events.is_holding();
             tokio::select! {
-                io = self.io_rx.recv() => {
+                () = self.events.room(), if holding => {
+                    self.events.retry(now());
+                }
+                () = sleep_until_std(self.events.deadline()), if holding => {
+                    tracing::debug!("event consumer stalled; dropping what does not fit");
+                    self.events.retry(now());
+                }
+                io = self.io_rx.recv(), if !holding => {
                     if let Some(io) = io {
                         self.on_io(io);
                     }
@@ -245,7 +259,10 @@ impl Driver {
             }
             keep
         });
-        while let Some(ev) = self.session.poll_event() {
+        while !self.events.is_holding() {
+            let Some(ev) = self.session.poll_event() else {
+                break;
+            };
             let ev = match ev {
                 SessionEvent::Event(e) => ClientEvent::Event(e),
                 SessionEvent::DecodeError(e) => ClientEvent::DecodeError(e),
@@ -280,7 +297,7 @@ impl Driver {
                         }
                         SessionLink::Reconnected { gap } => LinkEvent::Reconnected { gap },
                     };
-                    self.events.send_link(link);
+                    self.events.sender().send_link(link);
                     continue;
                 }
             };
@@ -288,10 +305,16 @@ impl Driver {
         }
     }
 
-    fn deliver(&self, ev: ClientEvent) {
-        if !self.events.send(ev) {
-            tracing::debug!("event consumer lagging");
-        }
+    /// Queues an event, or holds it while the consumer is behind.
+    fn deliver(&mut self, ev: ClientEvent) {
+        self.events.push(ev, now());
+    }
+}
+
+async fn sleep_until_std(deadline: Option<Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(tokio::time::Instant::from_std(d)).await,
+        None => std::future::pending().await,
     }
 }
 
