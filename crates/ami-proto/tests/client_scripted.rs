@@ -344,3 +344,55 @@ async fn action_ids_are_not_predictable() {
     }
     assert_ne!(ids[0], ids[1], "each client draws its own prefix");
 }
+
+/// The reconnect delay of each client after the server drops it, with the
+/// same configuration (jitter on, the same seed in the session config).
+async fn first_reconnect_delay(fixed_seeds: bool) -> Duration {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        // Log in, then drop the connection: the client reconnects.
+        let (r, w) = accept_and_login(&l).await;
+        drop((r, w));
+        // Hold the listener until the client has reported its delay.
+        let _ = l.accept().await;
+    });
+    let session = SessionConfig::new("admin", "pw")
+        .auth(AuthMethod::Plain)
+        .backoff(
+            BackoffConfig::default()
+                .initial(Duration::from_secs(5))
+                .jitter(0.5),
+            7,
+        );
+    let mut config = ClientConfig::with_session(addr.to_string(), session);
+    config.fixed_seeds = fixed_seeds;
+    let (client, mut events) = connect(config).await.unwrap();
+    let delay = loop {
+        match timeout(T, events.recv()).await.unwrap() {
+            Some(ClientEvent::Link(LinkEvent::Reconnecting { delay, .. })) => break delay,
+            Some(_) => {}
+            None => panic!("stream ended"),
+        }
+    };
+    drop(client);
+    server.abort();
+    delay
+}
+
+/// Issue 10 item 17: the back-off jitter is seeded from the OS per client,
+/// so a fleet does not reconnect in lock-step after a PBX restart; with
+/// `fixed_seeds` (tests, replays) the configured seed is used as it is.
+#[tokio::test]
+async fn two_clients_jitter_their_reconnects_differently() {
+    let (a, b) = (
+        first_reconnect_delay(false).await,
+        first_reconnect_delay(false).await,
+    );
+    assert_ne!(a, b, "two clients drew the same jittered delay");
+    let (c, d) = (
+        first_reconnect_delay(true).await,
+        first_reconnect_delay(true).await,
+    );
+    assert_eq!(c, d, "fixed seeds give the same delay");
+}

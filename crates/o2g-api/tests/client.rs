@@ -504,3 +504,33 @@ async fn connect_to_a_silent_server_fails_at_its_deadline() {
     assert!(err.is_timeout(), "{err}");
     server.abort();
 }
+
+/// The first reconnect delay after the simulator expires the session.
+async fn first_reconnect_delay(sim: &SimHandle, fixed_seeds: bool) -> Duration {
+    let mut config = admin(sim);
+    config.fixed_seeds = fixed_seeds;
+    let (client, mut events) = connect(config).await.unwrap();
+    assert_eq!(link(&mut events).await, LinkEvent::Connected);
+    sim.expire_all_sessions();
+    let _ = client.send(&ListLogins::new()).await;
+    let delay = match link(&mut events).await {
+        LinkEvent::Reconnecting { delay, .. } => delay,
+        other => panic!("{other:?}"),
+    };
+    drop(client);
+    delay
+}
+
+/// Issue 10 item 17: the back-off jitter is seeded from the OS per client
+/// (a fleet does not come back in lock-step); `fixed_seeds` keeps the
+/// configured seed.
+#[tokio::test]
+async fn two_clients_jitter_their_reconnects_differently() {
+    let sim = pbx().await;
+    let a = first_reconnect_delay(&sim, false).await;
+    let b = first_reconnect_delay(&sim, false).await;
+    assert_ne!(a, b, "two clients drew the same jittered delay");
+    let c = first_reconnect_delay(&sim, true).await;
+    let d = first_reconnect_delay(&sim, true).await;
+    assert_eq!(c, d, "fixed seeds give the same delay");
+}
