@@ -1,4 +1,4 @@
-//! `cargo xtask bench ami [--corpus FILE] [--mb N] [--seed S] [--rounds R]`:
+//! `cargo xtask bench ami [--corpus FILE] [--mb N] [--seed S] [--rounds R] [--events N] [--only decode|client]`:
 //! AMI decode throughput (not part of CI).
 //!
 //! Generates the corpus with `tools/gen_ami_corpus.py` into
@@ -8,6 +8,16 @@
 //! crate `benches/ami-bench` (outside the workspace, release profile with
 //! thin LTO), which prints a Markdown table and writes it to
 //! `target/bench/ami-bench.md`.
+//!
+//! Then (unless `--only decode`) the end-to-end client run of the same
+//! crate's `client` binary: events/s delivered and lost through the public
+//! `connect` + `EventStream` from a loopback server streaming the real
+//! recording `fixtures/ami/recordings/l-small-flood.transcript`, on a
+//! current-thread and a multi-thread runtime, against panoramisk's receive
+//! path measured in the same run. panoramisk (pinned, `PANORAMISK`) is
+//! installed into a virtual environment at `target/bench/venv` the first
+//! time; `--events N` (default 1,000,000), `--only client` skips the decode
+//! bench. The table goes to `target/bench/ami-client-bench.md`.
 //!
 //! `cargo xtask bench o2g [--rounds N] [--corpus FILE] [--sessions LIST]`:
 //! o2g-api event decode throughput and sessions held against the
@@ -23,6 +33,9 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 use crate::{cargo, status};
+
+/// The panoramisk release the client bench compares against.
+const PANORAMISK: &str = "panoramisk==1.4";
 
 /// Size and message count of the corpus for `--mb 50 --seed 1`.
 const ANCHOR_BYTES: u64 = 52_429_165;
@@ -42,6 +55,8 @@ fn ami(root: &Path, args: &[String]) -> Result<()> {
     let mut mb = "50".to_owned();
     let mut seed = "1".to_owned();
     let mut rounds = "5".to_owned();
+    let mut events = "1000000".to_owned();
+    let mut only: Option<String> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut value = || it.next().with_context(|| format!("{a} needs a value"));
@@ -54,6 +69,14 @@ fn ami(root: &Path, args: &[String]) -> Result<()> {
             "--mb" => mb.clone_from(value()?),
             "--seed" => seed.clone_from(value()?),
             "--rounds" => rounds.clone_from(value()?),
+            "--events" => events.clone_from(value()?),
+            "--only" => {
+                let v = value()?;
+                if v != "decode" && v != "client" {
+                    bail!("--only takes decode or client");
+                }
+                only = Some(v.clone());
+            }
             other => bail!("bench ami: unknown argument {other:?}"),
         }
     }
@@ -68,13 +91,57 @@ fn ami(root: &Path, args: &[String]) -> Result<()> {
     if !rounds.parse::<usize>().is_ok_and(|r| r > 0) {
         bail!("--rounds must be a positive integer");
     }
+    if !events.parse::<u64>().is_ok_and(|r| r > 0) {
+        bail!("--events must be a positive integer");
+    }
+    if only.as_deref() != Some("client") {
+        decode(root, corpus, &mb, &seed, &rounds)?;
+    }
+    if only.as_deref() != Some("decode") {
+        client(root, &events, &rounds)?;
+    }
+    Ok(())
+}
+
+/// The end-to-end client bench against panoramisk.
+fn client(root: &Path, events: &str, rounds: &str) -> Result<()> {
+    let venv = root.join("target/bench/venv");
+    let python = venv.join("bin/python");
+    let have = python.exists()
+        && Command::new(&python)
+            .args(["-c", "import panoramisk"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !have {
+        println!("installing {PANORAMISK} into {}", venv.display());
+        status(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+        status(Command::new(&python).args(["-m", "pip", "install", "--quiet", PANORAMISK]))?;
+    }
+    let mut cmd = cargo(root);
+    cmd.arg("run")
+        .arg("--release")
+        .arg("--manifest-path")
+        .arg(root.join("benches/ami-bench/Cargo.toml"))
+        .args(["--bin", "client", "--"])
+        .arg(root.join("fixtures/ami/recordings/l-small-flood.transcript"))
+        .args(["--events", events, "--rounds", rounds])
+        .arg("--python")
+        .arg(&python)
+        .arg("--out")
+        .arg(root.join("target/bench/ami-client-bench.md"));
+    status(&mut cmd)
+}
+
+/// The decode bench.
+fn decode(root: &Path, corpus: Option<PathBuf>, mb: &str, seed: &str, rounds: &str) -> Result<()> {
+    let mb_n: f64 = mb.parse().with_context(|| format!("--mb {mb}"))?;
 
     // `--mb 50.0` and `--mb 50` name the same corpus.
     let mb = format!("{mb_n}");
     let anchored = corpus.is_none() && mb == "50" && seed == "1";
     let corpus = match corpus {
         Some(c) => c,
-        None => generate(root, &mb, &seed)?,
+        None => generate(root, &mb, seed)?,
     };
 
     let data = std::fs::read(&corpus).with_context(|| format!("reading {}", corpus.display()))?;
@@ -108,7 +175,7 @@ fn ami(root: &Path, args: &[String]) -> Result<()> {
         .arg(&manifest)
         .arg("--")
         .arg(&corpus)
-        .args(["--rounds", &rounds]);
+        .args(["--rounds", rounds]);
     status(&mut cmd)
 }
 

@@ -23,9 +23,10 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  bench ami [--corpus FILE] [--mb N] [--seed S] [--rounds R]
-                                             AMI decode throughput vs a naive split and asterisk-rs-ami
-                                             (not in CI; table in target/bench/ami-bench.md)
+  bench ami [--corpus FILE] [--mb N] [--seed S] [--rounds R] [--events N] [--only decode|client]
+                                             AMI decode throughput vs a naive split and asterisk-rs-ami,
+                                             then the client end to end vs panoramisk (not in CI;
+                                             tables in target/bench/ami-bench.md, ami-client-bench.md)
   bench o2g [--rounds N] [--corpus FILE] [--sessions LIST]
                                              O2G event decode throughput vs serde_json::Value, and
                                              sessions held against the simulator (default 1,100,1000)
