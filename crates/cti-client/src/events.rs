@@ -99,7 +99,11 @@ pub fn channel<T>(capacity: usize, max_bytes: usize) -> (Sender<T>, Receiver<T>)
         Sender {
             shared: shared.clone(),
         },
-        Receiver { shared },
+        Receiver {
+            shared,
+            local: VecDeque::new(),
+            taken: (0, 0),
+        },
     )
 }
 
@@ -165,6 +169,40 @@ impl<T> Sender<T> {
             w.wake();
         }
         Ok(())
+    }
+
+    /// As [`Sender::try_send`], without waking the receiver: the caller
+    /// queues a batch, then calls [`Sender::wake`] once.
+    pub fn try_send_batched(&self, event: T) -> Result<(), T>
+    where
+        T: Weigh,
+    {
+        let weight = event.weight();
+        let mut inner = self.shared.lock();
+        if inner.receiver_gone {
+            return Ok(());
+        }
+        if !inner.fits(weight) {
+            return Err(event);
+        }
+        inner.items += 1;
+        inner.bytes = inner.bytes.saturating_add(weight);
+        inner.queue.push_back(Slot::Item(event, weight));
+        Ok(())
+    }
+
+    /// Wakes the receiver if it waits and something is queued.
+    pub fn wake(&self) {
+        let mut inner = self.shared.lock();
+        let waker = if inner.queue.is_empty() {
+            None
+        } else {
+            inner.waker.take()
+        };
+        drop(inner);
+        if let Some(w) = waker {
+            w.wake();
+        }
     }
 
     /// Ready once the consumer has read the queue down to half its
@@ -269,7 +307,9 @@ impl<T: Weigh> Gate<T> {
     /// Offers an event. Queued, or counted as missed while the consumer is
     /// stalled past the limit; held otherwise (see [`Gate::is_holding`]).
     /// Must not be called while holding.
-    pub fn push(&mut self, event: T, now: Instant) {
+    /// The receiver is woken by [`Gate::flush`], once per batch; `now` is
+    /// read only when an event has to be held.
+    pub fn push(&mut self, event: T, now: impl FnOnce() -> Instant) {
         debug_assert!(self.held.is_none(), "push while holding");
         if self.dropping {
             if self.tx.has_room() {
@@ -279,13 +319,21 @@ impl<T: Weigh> Gate<T> {
                 return;
             }
         }
-        match self.tx.try_send(event) {
+        match self.tx.try_send_batched(event) {
             Ok(()) => self.since = None,
             Err(event) => {
                 self.held = Some(event);
-                self.since.get_or_insert(now);
+                if self.since.is_none() {
+                    self.since = Some(now());
+                }
             }
         }
+    }
+
+    /// Wakes the consumer for what [`Gate::push`] queued; call before the
+    /// driver waits.
+    pub fn flush(&self) {
+        self.tx.wake();
     }
 
     /// Tries the held event again once there is room (call when
@@ -333,7 +381,18 @@ impl<T: Weigh> Gate<T> {
 #[derive(Debug)]
 pub struct Receiver<T> {
     shared: Arc<Shared<T>>,
+    /// Taken from the shared queue in one go (one lock for many items);
+    /// still counted in the shared totals until handed out and synced.
+    local: VecDeque<Slot<T>>,
+    /// Handed out since the last sync: events and their bytes.
+    taken: (usize, usize),
 }
+
+// Nothing in a receiver is ever pinned (items move in and out by value).
+impl<T> Unpin for Receiver<T> {}
+
+/// Items handed out between two syncs of the shared totals.
+const SYNC_EVERY: usize = 256;
 
 impl<T> Receiver<T> {
     /// The next item, in order: an event, a link event, or a lag count
@@ -343,29 +402,62 @@ impl<T> Receiver<T> {
     where
         T: From<LinkEvent>,
     {
-        let mut inner = self.shared.lock();
-        match inner.queue.pop_front() {
-            Some(Slot::Item(item, weight)) => {
-                inner.items -= 1;
-                inner.bytes = inner.bytes.saturating_sub(weight);
-                let room = if inner.room_waker.is_some() && inner.has_room() {
-                    inner.room_waker.take()
-                } else {
-                    None
-                };
-                drop(inner);
-                if let Some(w) = room {
-                    w.wake();
+        if self.local.is_empty() || self.taken.0 >= SYNC_EVERY {
+            let mut inner = self.shared.lock();
+            inner.items -= self.taken.0;
+            inner.bytes = inner.bytes.saturating_sub(self.taken.1);
+            self.taken = (0, 0);
+            if self.local.is_empty() {
+                std::mem::swap(&mut self.local, &mut inner.queue);
+            }
+            if self.local.is_empty() {
+                if inner.senders_gone {
+                    return Poll::Ready(None);
                 }
-                Poll::Ready(Some(item))
-            }
-            Some(Slot::Link(link)) => Poll::Ready(Some(T::from(link))),
-            Some(Slot::Missed(missed)) => Poll::Ready(Some(T::from(LinkEvent::Lagged { missed }))),
-            None if inner.senders_gone => Poll::Ready(None),
-            None => {
                 inner.waker = Some(cx.waker().clone());
-                Poll::Pending
             }
+            let room = if inner.room_waker.is_some() && inner.has_room() {
+                inner.room_waker.take()
+            } else {
+                None
+            };
+            drop(inner);
+            if let Some(w) = room {
+                w.wake();
+            }
+        }
+        let out = match self.local.pop_front() {
+            Some(Slot::Item(item, weight)) => {
+                self.taken.0 += 1;
+                self.taken.1 += weight;
+                item
+            }
+            Some(Slot::Link(link)) => T::from(link),
+            Some(Slot::Missed(missed)) => T::from(LinkEvent::Lagged { missed }),
+            None => return Poll::Pending,
+        };
+        if self.local.is_empty() && self.taken.0 > 0 {
+            // The batch is out: give its room back at once.
+            self.sync();
+        }
+        Poll::Ready(Some(out))
+    }
+
+    /// Gives the room of the items handed out back to the queue, and wakes
+    /// a driver waiting for it.
+    fn sync(&mut self) {
+        let mut inner = self.shared.lock();
+        inner.items -= self.taken.0;
+        inner.bytes = inner.bytes.saturating_sub(self.taken.1);
+        self.taken = (0, 0);
+        let room = if inner.room_waker.is_some() && inner.has_room() {
+            inner.room_waker.take()
+        } else {
+            None
+        };
+        drop(inner);
+        if let Some(w) = room {
+            w.wake();
         }
     }
 }
@@ -464,9 +556,10 @@ mod tests {
         assert!(!tx.send(Item::Event(3)));
         assert!(!tx.send(Item::Event(4)));
         assert_eq!(next(&mut rx), Some(Item::Event(1)));
-        assert!(tx.send(Item::Event(5)));
         assert_eq!(next(&mut rx), Some(Item::Event(2)));
         assert_eq!(next(&mut rx), lagged(2));
+        // The room comes back once the consumer's batch is read.
+        assert!(tx.send(Item::Event(5)));
         assert_eq!(next(&mut rx), Some(Item::Event(5)));
         drop(tx);
         assert_eq!(next(&mut rx), None);
@@ -509,31 +602,38 @@ mod tests {
         assert_eq!(tx.queued(), 2);
     }
 
+    /// Polls once more where nothing is queued: the receiver syncs its
+    /// totals with the queue and waits.
+    fn idle(rx: &mut Receiver<Item>) {
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(rx.poll_recv(&mut cx).is_pending(), "something was queued");
+    }
+
     #[test]
     fn the_gate_holds_until_the_consumer_reads_down_to_half() {
         let t0 = Instant::now();
         let (tx, mut rx) = channel(4, usize::MAX);
         let mut gate = Gate::new(tx, Duration::from_secs(1));
         for n in 1..=4 {
-            gate.push(Item::Event(n), t0);
+            gate.push(Item::Event(n), || t0);
         }
         assert!(!gate.is_holding());
-        gate.push(Item::Event(5), t0);
+        gate.push(Item::Event(5), || t0);
         assert!(gate.is_holding());
         assert_eq!(gate.deadline(), Some(t0 + Duration::from_secs(1)));
         assert!(!gate.sender().has_room());
         assert_eq!(next(&mut rx), Some(Item::Event(1)));
-        // One slot free, but not read down to half: still not told to go on;
-        // a retry now queues the held event all the same.
+        // Not read down to half yet: still held.
         assert!(!gate.sender().has_room());
-        assert!(gate.retry(t0));
-        assert_eq!(next(&mut rx), Some(Item::Event(2)));
-        assert_eq!(next(&mut rx), Some(Item::Event(3)));
-        assert!(gate.sender().has_room());
-        for n in [4, 5] {
+        assert!(!gate.retry(t0));
+        for n in 2..=4 {
             assert_eq!(next(&mut rx), Some(Item::Event(n)));
         }
+        idle(&mut rx);
+        assert!(gate.sender().has_room());
+        assert!(gate.retry(t0));
         assert_eq!(gate.deadline(), None);
+        assert_eq!(next(&mut rx), Some(Item::Event(5)));
     }
 
     #[test]
@@ -542,24 +642,56 @@ mod tests {
         let limit = Duration::from_secs(1);
         let (tx, mut rx) = channel(2, usize::MAX);
         let mut gate = Gate::new(tx, limit);
-        gate.push(Item::Event(1), t0);
-        gate.push(Item::Event(2), t0);
-        gate.push(Item::Event(3), t0);
+        gate.push(Item::Event(1), || t0);
+        gate.push(Item::Event(2), || t0);
+        gate.push(Item::Event(3), || t0);
         assert!(!gate.retry(t0 + limit / 2), "still within the limit");
         assert!(gate.retry(t0 + limit), "the limit passed: read on");
         // Dropping now, until the consumer reads down to half.
-        gate.push(Item::Event(4), t0 + limit);
+        gate.push(Item::Event(4), || t0 + limit);
         assert!(!gate.is_holding());
         assert_eq!(next(&mut rx), Some(Item::Event(1)));
         assert_eq!(next(&mut rx), Some(Item::Event(2)));
         assert_eq!(next(&mut rx), lagged(2));
-        gate.push(Item::Event(5), t0 + limit);
+        idle(&mut rx);
+        gate.push(Item::Event(5), || t0 + limit);
         assert_eq!(next(&mut rx), Some(Item::Event(5)));
+        idle(&mut rx);
         // Caught up: the next overflow is held again, not dropped.
-        for n in [6, 7, 8] {
-            gate.push(Item::Event(n), t0 + limit);
+        let mut n = 6;
+        while !gate.is_holding() && n < 10 {
+            gate.push(Item::Event(n), || t0 + limit);
+            n += 1;
         }
         assert!(gate.is_holding());
+        assert_eq!(next(&mut rx), Some(Item::Event(6)));
+    }
+
+    #[test]
+    fn a_batch_wakes_the_receiver_once_flushed() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::task::Wake;
+        struct Count(AtomicUsize);
+        impl Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(count.clone());
+        let (tx, mut rx) = channel(100, usize::MAX);
+        let mut gate = Gate::new(tx, Duration::from_secs(1));
+        let mut cx = Context::from_waker(&waker);
+        assert!(rx.poll_recv(&mut cx).is_pending());
+        for n in 0..10 {
+            gate.push(Item::Event(n), Instant::now);
+        }
+        assert_eq!(count.0.load(Ordering::Relaxed), 0, "woken before the flush");
+        gate.flush();
+        assert_eq!(count.0.load(Ordering::Relaxed), 1);
+        for n in 0..10 {
+            assert_eq!(next(&mut rx), Some(Item::Event(n)));
+        }
     }
 
     #[test]

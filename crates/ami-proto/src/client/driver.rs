@@ -106,7 +106,7 @@ impl Driver {
     /// driver then stops reading until there is room or the stall limit
     /// passes).
     fn emit(&mut self, ev: ClientEvent) {
-        self.events.push(ev, now());
+        self.events.push(ev, now);
     }
 
     /// Queues a link event; never dropped.
@@ -117,7 +117,8 @@ impl Driver {
     pub(super) async fn run(mut self) {
         let mut session = Session::new(self.config.session.clone(), now());
         let mut transport: Option<Box<dyn Io>> = None;
-        let mut buf = vec![0u8; 16 * 1024];
+        // Read straight into the session's buffer, 64 KiB at a time.
+        const READ: usize = 64 * 1024;
         loop {
             while let Some(cmd) = session.poll_command() {
                 match cmd {
@@ -164,6 +165,8 @@ impl Driver {
             if (session.is_closed() && !self.events.is_holding()) || self.abandoned {
                 break;
             }
+            // One wake-up of the consumer per batch of events.
+            self.events.flush();
             let deadline = session.poll_timeout();
             let holding = self.events.is_holding();
             tokio::select! {
@@ -174,13 +177,13 @@ impl Driver {
                     tracing::debug!("event consumer stalled; dropping what does not fit");
                     self.events.retry(now());
                 }
-                read = read_some(&mut transport, &mut buf), if !holding => match read {
+                read = read_some(&mut transport, session.read_buffer(READ)), if !holding => match read {
                     Ok(0) | Err(_) => {
                         tracing::debug!("connection ended");
                         transport = None;
                         session.handle_disconnected(now());
                     }
-                    Ok(n) => session.handle_input(&buf[..n], now()),
+                    Ok(_) => session.handle_buffered(now()),
                 },
                 req = self.requests.recv(), if self.requests_open => match req {
                     Some(Command::Action { msg, list, reply }) => {
@@ -276,9 +279,12 @@ impl Driver {
     }
 }
 
-async fn read_some(transport: &mut Option<Box<dyn Io>>, buf: &mut [u8]) -> std::io::Result<usize> {
+async fn read_some(
+    transport: &mut Option<Box<dyn Io>>,
+    buf: &mut bytes::BytesMut,
+) -> std::io::Result<usize> {
     match transport {
-        Some(t) => t.read(buf).await,
+        Some(t) => t.read_buf(buf).await,
         None => std::future::pending().await,
     }
 }

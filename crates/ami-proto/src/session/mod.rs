@@ -666,13 +666,26 @@ impl Session {
 
     /// Feeds bytes read from the transport.
     pub fn handle_input(&mut self, data: &[u8], now: Instant) {
-        if matches!(
-            self.phase,
-            Phase::Closed | Phase::WaitConnect(_) | Phase::Connecting
-        ) {
+        if self.accepts_input() {
+            self.inbuf.extend_from_slice(data);
+            self.handle_buffered(now);
+        }
+    }
+
+    /// The buffer a driver may read into directly, saving the copy that
+    /// [`Session::handle_input`] makes; room for at least `at_least` more
+    /// bytes is reserved. Call [`Session::handle_buffered`] after each read.
+    pub fn read_buffer(&mut self, at_least: usize) -> &mut BytesMut {
+        self.inbuf.reserve(at_least);
+        &mut self.inbuf
+    }
+
+    /// Handles the bytes a driver read into [`Session::read_buffer`].
+    pub fn handle_buffered(&mut self, now: Instant) {
+        if !self.accepts_input() {
+            self.inbuf.clear();
             return;
         }
-        self.inbuf.extend_from_slice(data);
         while let Some(r) = self.decoder.decode(&mut self.inbuf) {
             // Only a whole message (or banner, or a dropped one) is a sign
             // of life: a peer trickling bytes that never complete one is
@@ -687,6 +700,13 @@ impl Session {
                 break;
             }
         }
+    }
+
+    fn accepts_input(&self) -> bool {
+        !matches!(
+            self.phase,
+            Phase::Closed | Phase::WaitConnect(_) | Phase::Connecting
+        )
     }
 
     fn on_banner(&mut self, banner: &[u8]) {

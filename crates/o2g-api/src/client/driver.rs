@@ -129,6 +129,8 @@ impl Driver {
             // While an event is held for a consumer that fell behind,
             // nothing more is taken from the channel reader: it stops
             // reading the body once its queue is full.
+            // One wake-up of the consumer per batch of events.
+            self.events.flush();
             let holding = self.events.is_holding();
             tokio::select! {
                 () = self.events.room(), if holding => {
@@ -307,7 +309,7 @@ impl Driver {
 
     /// Queues an event, or holds it while the consumer is behind.
     fn deliver(&mut self, ev: ClientEvent) {
-        self.events.push(ev, now());
+        self.events.push(ev, now);
     }
 }
 
