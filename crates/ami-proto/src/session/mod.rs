@@ -768,6 +768,13 @@ impl Session {
     }
 
     fn on_message(&mut self, m: Message, now: Instant) {
+        let kind = m.kind();
+        if kind == MessageKind::Event && self.pending.is_empty() && self.phase == Phase::Ready {
+            // The common case, and the hot path: an event while no action
+            // waits, so no ActionID of it can match anything.
+            self.events.push_back(SessionEvent::Event(m));
+            return;
+        }
         let id = m.action_id().and_then(|s| ActionId::new(s).ok());
         match self.phase {
             Phase::Challenge | Phase::Login if m.kind() == MessageKind::Response => {
