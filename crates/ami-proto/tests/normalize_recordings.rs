@@ -24,10 +24,7 @@ fn received_chunks(transcript: &[u8]) -> Vec<&[u8]> {
     let mut chunks = Vec::new();
     let mut rest = transcript;
     while !rest.is_empty() {
-        let line_end = rest
-            .iter()
-            .position(|&b| b == b'\n')
-            .unwrap_or(rest.len());
+        let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
         let line = &rest[..line_end];
         rest = rest.get(line_end + 1..).unwrap_or_default();
         let Some(header) = line
@@ -150,8 +147,15 @@ fn check(name: &str) {
     .expect("truth is JSON");
     let (events, messages) = normalize(name, false);
     let (borrowed, _) = normalize(name, true);
-    assert_eq!(events, borrowed, "{name}: borrowed and owned messages alike");
-    assert_eq!(truth["messages"].as_u64(), Some(messages as u64), "{name}: messages");
+    assert_eq!(
+        events, borrowed,
+        "{name}: borrowed and owned messages alike"
+    );
+    assert_eq!(
+        truth["messages"].as_u64(),
+        Some(messages as u64),
+        "{name}: messages"
+    );
 
     let got = calls(&events);
     let want = truth["call_list"].as_array().expect("call_list");

@@ -173,10 +173,7 @@ pub(crate) enum CallEvent<'a> {
         dial_string: Option<&'a str>,
     },
     /// `DialEnd`.
-    DialEnd {
-        dest: Chan<'a>,
-        status: DialStatus,
-    },
+    DialEnd { dest: Chan<'a>, status: DialStatus },
     /// `LocalBridge`: the two halves of a `Local` channel.
     LocalBridge { one: Chan<'a>, two: Chan<'a> },
     /// `BridgeEnter`.

@@ -61,9 +61,9 @@ use cti_core::{
 pub use input::Input;
 use input::{CallEvent, Chan, ChannelStateCode, QueueMemberKind};
 
+use crate::Message;
 use crate::session::EventList;
 use crate::values::DialStatus;
-use crate::Message;
 
 /// At most this many channels are followed; more are ignored.
 const MAX_CHANNELS: usize = 16_384;
@@ -233,7 +233,10 @@ pub struct Normalizer {
 /// The device of a channel name: `PJSIP/1001-0000002a` → `PJSIP/1001`,
 /// `Local/200@test-00000056;1` → `Local/200@test`.
 pub fn channel_device(channel: &str) -> &str {
-    let base = match channel.strip_suffix(";1").or_else(|| channel.strip_suffix(";2")) {
+    let base = match channel
+        .strip_suffix(";1")
+        .or_else(|| channel.strip_suffix(";2"))
+    {
         Some(b) if b.starts_with("Local/") => b,
         _ => channel,
     };
@@ -353,6 +356,13 @@ impl Normalizer {
         self.channels.clear();
         self.calls.clear();
         self.bridges.clear();
+    }
+
+    /// Handles a link event: appends its normalized form and, on a gap,
+    /// [resets](Self::reset) (the next [snapshot](Self::snapshot) rebuilds
+    /// the picture).
+    pub fn link(&mut self, link: &cti_core::LinkEvent, ts: Timestamp, out: &mut Vec<Event>) {
+        <Self as cti_core::Normalizer>::link(self, link, ts, out);
     }
 
     /// How many calls are being followed.
@@ -516,9 +526,18 @@ impl Normalizer {
                 dial_string,
             } => {
                 let caller_party = caller.and_then(|c| {
-                    self.touch(&c, false)?;
+                    let lid = self.touch(&c, false)?;
                     let ch = self.channels.get(c.uniqueid)?;
-                    (!ch.local).then(|| party_of(ch))
+                    let party = party_of(ch);
+                    // The dialling party is in the call (it is not alerted).
+                    if let Some(p) = self
+                        .calls
+                        .get_mut(&lid)
+                        .and_then(|call| call.party_or_insert(&party))
+                    {
+                        p.alerted = true;
+                    }
+                    (!ch.local).then_some(party)
                 });
                 let Some(lid) = self.touch(&dest, false) else {
                     return;
