@@ -92,27 +92,73 @@ struct Normalized {
     last_is_ended: bool,
 }
 
-fn calls(events: &[Event]) -> BTreeMap<String, Normalized> {
+/// One call event, reduced to what the truth can check: the call, the
+/// event's `type`, the caller's number (`originated`), the cause (`ended`).
+struct Step {
+    call: String,
+    kind: String,
+    from_number: Option<String>,
+    cause: Option<Cause>,
+}
+
+fn steps(events: &[Event]) -> Vec<Step> {
+    events
+        .iter()
+        .filter_map(|e| {
+            let call = e.kind.call()?.as_str().to_owned();
+            let (kind, from_number, cause) = match &e.kind {
+                EventKind::Originated { from, .. } => ("originated", from.number.clone(), None),
+                EventKind::Answered { .. } => ("answered", None, None),
+                EventKind::Ended { cause, .. } => ("ended", None, Some(cause.clone())),
+                _ => ("other", None, None),
+            };
+            Some(Step {
+                call,
+                kind: kind.to_owned(),
+                from_number,
+                cause,
+            })
+        })
+        .collect()
+}
+
+/// The same from a golden file (JSON lines in `cti_core`'s stable form).
+fn golden_steps(golden: &str) -> Vec<Step> {
+    golden
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("golden line is JSON"))
+        .filter_map(|v| {
+            Some(Step {
+                call: v["call"].as_str()?.to_owned(),
+                kind: v["type"].as_str().expect("type").to_owned(),
+                from_number: v["from"]["number"].as_str().map(str::to_owned),
+                cause: v["cause"].as_str().map(Cause::from_name),
+            })
+        })
+        .collect()
+}
+
+fn calls(steps: &[Step]) -> BTreeMap<String, Normalized> {
     let mut calls: BTreeMap<String, Normalized> = BTreeMap::new();
-    for e in events {
-        let Some(id) = e.kind.call() else { continue };
-        let c = calls.entry(id.as_str().to_owned()).or_default();
+    for s in steps {
+        let id = &s.call;
+        let c = calls.entry(id.clone()).or_default();
         assert!(
-            c.originated > 0 || matches!(e.kind, EventKind::Originated { .. }),
-            "call {id}: {:?} before originated",
-            e.kind
+            c.originated > 0 || s.kind == "originated",
+            "call {id}: {} before originated",
+            s.kind
         );
-        assert!(c.ended.is_empty(), "call {id}: {:?} after ended", e.kind);
-        match &e.kind {
-            EventKind::Originated { from, .. } => {
+        assert!(c.ended.is_empty(), "call {id}: {} after ended", s.kind);
+        match s.kind.as_str() {
+            "originated" => {
                 c.originated += 1;
-                c.from_number.clone_from(&from.number);
+                c.from_number.clone_from(&s.from_number);
             }
-            EventKind::Answered { .. } => c.answered = true,
-            EventKind::Ended { cause, .. } => c.ended.push(cause.clone()),
+            "answered" => c.answered = true,
+            "ended" => c.ended.extend(s.cause.clone()),
             _ => {}
         }
-        c.last_is_ended = matches!(e.kind, EventKind::Ended { .. });
+        c.last_is_ended = s.kind == "ended";
     }
     calls
 }
@@ -156,8 +202,17 @@ fn check(name: &str) {
         Some(messages as u64),
         "{name}: messages"
     );
+    let line = compare(name, &truth, &calls(&steps(&events)));
+    println!("{name} (normalizer): {line}");
+    // The conformance golden (what the real client normalized when the
+    // replay server played the recording to it) says the same.
+    let golden = std::fs::read_to_string(fixture(&format!("{name}.golden.jsonl"))).expect("golden");
+    let line = compare(name, &truth, &calls(&golden_steps(&golden)));
+    println!("{name} (client-check golden): {line}");
+}
 
-    let got = calls(&events);
+/// Compares normalized calls with the truth; a summary line.
+fn compare(name: &str, truth: &Value, got: &BTreeMap<String, Normalized>) -> String {
     let want = truth["call_list"].as_array().expect("call_list");
     let mut answered = 0;
     let mut outcomes_match = 0;
@@ -193,13 +248,13 @@ fn check(name: &str) {
     );
     assert_eq!(truth["calls"].as_u64(), Some(got.len() as u64));
     assert_eq!(truth["answered_calls"].as_u64(), Some(answered as u64));
-    println!(
-        "{name}: calls truth {} normalized {}; answered truth {} normalized {answered}; outcomes matching {outcomes_match}/{}",
+    format!(
+        "calls truth {} normalized {}; answered truth {} normalized {answered}; outcomes matching {outcomes_match}/{}",
         want.len(),
         got.len(),
         truth["answered_calls"],
         want.len()
-    );
+    )
 }
 
 #[test]

@@ -26,7 +26,7 @@
 //! | `BlindTransfer`, `AttendedTransfer` (`Result: Success`) | `transferred`; the transferer's clearing has cause `transferred` |
 //! | `Hangup` of a party's last channel | `party_cleared` with the Q.850 cause |
 //! | `Hangup` of a call's last channel | `ended`: cause `normal` if the call was answered, else its outcome (the first failed `DialStatus`, else the failed `OriginateResponse` `Reason`, else the first hang-up cause that is not normal clearing) |
-//! | `DeviceStateChange` | `device_state` |
+//! | `DeviceStateChange` | `device_state`, when the device's state changes |
 //! | `QueueMemberAdded` / `Removed` / `Pause`, `AgentLogin` / `Logoff`, `AgentConnect` / `AgentComplete` | `agent_state` |
 //!
 //! Every call gets one `originated` first and one `ended` last, and each
@@ -225,6 +225,8 @@ pub struct Normalizer {
     /// Calls followed before the last reset, to be confirmed by the next
     /// snapshot.
     unconfirmed: Vec<String>,
+    /// The last reported state of each device.
+    devices: BTreeMap<String, DeviceState>,
     /// Events produced while learning a channel (a call left by its last
     /// channel), reported before those of the message at hand.
     deferred: Vec<EventKind>,
@@ -356,6 +358,7 @@ impl Normalizer {
         self.channels.clear();
         self.calls.clear();
         self.bridges.clear();
+        self.devices.clear();
     }
 
     /// Handles a link event: appends its normalized form and, on a gap,
@@ -695,10 +698,21 @@ impl Normalizer {
             }
             // List items: for `snapshot`.
             CallEvent::Snapshot { .. } => {}
-            CallEvent::DeviceState { device, state } => out.push(EventKind::DeviceState {
-                device: device.into(),
-                state: device_state(state),
-            }),
+            CallEvent::DeviceState { device, state } => {
+                // Asterisk repeats a state (once per `Local` half, for
+                // instance): reported when it changes.
+                let state = device_state(state);
+                if self.devices.get(device) == Some(&state) {
+                    return;
+                }
+                if self.devices.len() < MAX_CHANNELS || self.devices.contains_key(device) {
+                    self.devices.insert(device.to_owned(), state.clone());
+                }
+                out.push(EventKind::DeviceState {
+                    device: device.into(),
+                    state,
+                });
+            }
             CallEvent::QueueMember {
                 kind,
                 agent,

@@ -1014,3 +1014,31 @@ mod props {
         }
     }
 }
+
+#[test]
+fn a_repeated_device_state_is_reported_once() {
+    let dsc = |d: &str, s: &str| ev("DeviceStateChange", &[], &[("Device", d), ("State", s)]);
+    let k = kinds(&[
+        dsc("Local/500@test", "INUSE"),
+        dsc("Local/500@test", "INUSE"),
+        dsc("PJSIP/1001", "INUSE"),
+        dsc("Local/500@test", "NOT_INUSE"),
+    ]);
+    assert_eq!(
+        k,
+        [
+            EventKind::DeviceState {
+                device: "Local/500@test".into(),
+                state: DeviceState::Busy
+            },
+            EventKind::DeviceState {
+                device: "PJSIP/1001".into(),
+                state: DeviceState::Busy
+            },
+            EventKind::DeviceState {
+                device: "Local/500@test".into(),
+                state: DeviceState::Idle
+            },
+        ]
+    );
+}
