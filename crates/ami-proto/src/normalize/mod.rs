@@ -790,8 +790,7 @@ impl Normalizer {
             }
             let old = ch.linkedid.clone();
             let lid = c.linkedid.unwrap_or(&old);
-            if lid != old && !self.ended.contains(lid) {
-                self.move_channel(c.uniqueid, &old, lid);
+            if lid != old && !self.ended.contains(lid) && self.move_channel(c.uniqueid, &old, lid) {
                 return Some(lid.to_owned());
             }
             return Some(old);
@@ -840,11 +839,15 @@ impl Normalizer {
         }
     }
 
-    /// A channel's `Linkedid` changed: it moves to that call; the call it
-    /// left ends if that was its last channel.
-    fn move_channel(&mut self, uid: &str, old: &str, new: &str) {
+    /// A channel's `Linkedid` changed: it moves to that call (false if
+    /// the model is full); the call it left ends if that was its last
+    /// channel.
+    fn move_channel(&mut self, uid: &str, old: &str, new: &str) -> bool {
+        if !self.calls.contains_key(new) && self.calls.len() >= MAX_CALLS {
+            return false;
+        }
         let Some(mut ch) = self.channels.remove(uid) else {
-            return;
+            return false;
         };
         if let Some(call) = self.calls.get_mut(old) {
             call.channels.retain(|u| u != uid);
@@ -852,18 +855,14 @@ impl Normalizer {
                 p.channels = p.channels.saturating_sub(1);
             }
         }
-        if !self.calls.contains_key(new) {
-            if self.calls.len() >= MAX_CALLS {
-                return;
-            }
-            self.calls.insert(new.to_owned(), CallTrack::default());
-        }
+        self.calls.entry(new.to_owned()).or_default();
         ch.linkedid = new.to_owned();
         self.attach(uid, &ch);
         self.channels.insert(uid.to_owned(), ch);
         let mut deferred = std::mem::take(&mut self.deferred);
         self.end_if_empty(old, &mut deferred);
         self.deferred = deferred;
+        true
     }
 
     fn end_if_empty(&mut self, lid: &str, out: &mut Vec<EventKind>) {
@@ -1038,12 +1037,11 @@ impl Normalizer {
             return;
         };
         let uid = c.uniqueid;
-        if let Some(ch) = self.channels.get_mut(uid) {
-            if let Some(old) = ch.bridge.replace(bridge.to_owned())
-                && old != bridge
-            {
-                self.bridge_leave(uid, &old);
-            }
+        if let Some(ch) = self.channels.get_mut(uid)
+            && let Some(old) = ch.bridge.replace(bridge.to_owned())
+            && old != bridge
+        {
+            self.bridge_leave(uid, &old);
         }
         if !self.bridges.contains_key(bridge) && self.bridges.len() >= MAX_CHANNELS {
             return;

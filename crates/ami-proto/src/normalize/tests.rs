@@ -1042,3 +1042,27 @@ fn a_repeated_device_state_is_reported_once() {
         ]
     );
 }
+
+#[test]
+fn a_channel_whose_linkedid_changes_moves_to_that_call() {
+    let x = ch("", "PJSIP/1001-00000001", "6", "1001", "2.1", "2.1");
+    let y = ch("", "PJSIP/1002-00000002", "6", "1002", "2.2", "2.2");
+    let x_moved = ch("", "PJSIP/1001-00000001", "6", "1001", "2.1", "2.2");
+    let k = kinds(&[
+        ev("Newchannel", std::slice::from_ref(&x), &[]),
+        ev("Newchannel", std::slice::from_ref(&y), &[]),
+        ev("Newstate", std::slice::from_ref(&x_moved), &[]),
+        ev("Hangup", std::slice::from_ref(&x_moved), &[("Cause", "16")]),
+        ev("Hangup", std::slice::from_ref(&y), &[("Cause", "16")]),
+    ]);
+    let ended: Vec<&str> = k
+        .iter()
+        .filter_map(|e| match e {
+            EventKind::Ended { call, .. } => Some(call.as_str()),
+            _ => None,
+        })
+        .collect();
+    // 2.1 lost its only channel when it moved; 2.2 ends with its last.
+    assert_eq!(ended, ["2.1", "2.2"], "{k:?}");
+    assert!(matches!(k.last(), Some(EventKind::Ended { .. })));
+}
