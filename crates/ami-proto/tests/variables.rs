@@ -77,8 +77,18 @@ fn a_varset_is_its_variable_and_value_headers() {
     assert_eq!(
         rows(inherited),
         [
-            ("ChanVariable".into(), None, "ORIGID".into(), b"orig-300".to_vec()),
-            ("ChanVariable".into(), None, "BIN".into(), b"caf\xe9".to_vec()),
+            (
+                "ChanVariable".into(),
+                None,
+                "ORIGID".into(),
+                b"orig-300".to_vec()
+            ),
+            (
+                "ChanVariable".into(),
+                None,
+                "BIN".into(),
+                b"caf\xe9".to_vec()
+            ),
             (
                 "Variable".into(),
                 None,
@@ -106,7 +116,12 @@ fn a_varset_is_its_variable_and_value_headers() {
     // Whatever the decoder keeps of a value's leading spaces, the variable
     // has the same.
     let spaces = varset(&msgs, "SPACES");
-    assert!(spaces.get("Value").unwrap().ends_with("three leading spaces"));
+    assert!(
+        spaces
+            .get("Value")
+            .unwrap()
+            .ends_with("three leading spaces")
+    );
     assert_eq!(spaces.variable("Variable", "SPACES"), spaces.get("Value"));
 }
 

@@ -175,6 +175,13 @@ impl SessionConfig {
         self
     }
 
+    /// Sets how long a keep-alive ping may stay unanswered.
+    #[must_use]
+    pub fn ping_timeout(mut self, t: Duration) -> Self {
+        self.ping_timeout = t;
+        self
+    }
+
     /// Sets the banner, challenge, login and logoff limit.
     #[must_use]
     pub fn login_timeout(mut self, t: Duration) -> Self {
@@ -253,7 +260,10 @@ impl std::error::Error for ActionError {}
 /// `Message` only says "Command output follows"), else its `Message`.
 pub(crate) fn write_reason(m: &Message, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let output = m.output();
-    let output: Vec<&str> = output.into_iter().filter(|l| !l.trim().is_empty()).collect();
+    let output: Vec<&str> = output
+        .into_iter()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
     if output.is_empty() {
         f.write_str(m.get("Message").unwrap_or("(no message)"))
     } else {
