@@ -395,6 +395,8 @@ async fn two_clients_jitter_their_reconnects_differently() {
         first_reconnect_delay(true).await,
     );
     assert_eq!(c, d, "fixed seeds give the same delay");
+}
+
 /// The reason of a `Response: Error` is in the error's `Display`, with the
 /// `Output:` lines of a CLI command (the answer below is Asterisk
 /// 22.10.1's to a bogus command, from the d-ping-core-command recording,
