@@ -16,6 +16,7 @@
 #![cfg(feature = "client")]
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
 use std::time::{Duration, Instant};
@@ -48,12 +49,18 @@ fn env(var: &str, test: &str) -> Option<String> {
                 std::env::var_os("CI").is_none(),
                 "{test}: CI is set but {var} is not: .ci/run starts the lab Asterisk and sets CTI_LIVE_AMI and CTI_LIVE_LAB"
             );
-            eprintln!(
+            note(&format!(
                 "{test}: skipped: no live Asterisk ({var} unset; see README, \"Live tests\")"
-            );
+            ));
             None
         }
     }
+}
+
+/// Writes past the test harness's capture: the figures of a live run show
+/// in a plain `cargo test` (and so in CI's log) too.
+fn note(text: &str) {
+    let _ = writeln!(std::io::stderr(), "{text}");
 }
 
 fn shared(test: &str) -> Option<String> {
@@ -863,7 +870,7 @@ async fn a_burst_of_100_originates_matches_the_cdr_truth() {
         ));
     }
     let report = report.join("\n");
-    println!("{report}");
+    note(&report);
     if let Ok(path) = std::env::var("CTI_LIVE_DUMP") {
         let dump: Vec<String> = nevents.iter().map(|e| format!("{:?}", e.kind)).collect();
         std::fs::write(path, dump.join("\n")).unwrap();
@@ -1083,7 +1090,7 @@ async fn reload_restart_and_stop_start_reconnect_with_a_gap_and_a_rebuilt_snapsh
     let report = format!(
         "{restart}\n{stop_start} (call before the client's login: {call_before_login})\nmodel vs CoreShowChannels (Linkedids): before the restart {before_restart:?}; after it {after_restart:?}; after stop/start {after_stop_start:?}"
     );
-    println!("{report}");
+    note(&report);
     assert!(problems.is_empty(), "{}\n{report}", problems.join("\n"));
     client.close().await.unwrap();
 }
@@ -1187,9 +1194,9 @@ async fn a_frozen_asterisk_is_detected_by_the_keep_alive_while_actions_flow() {
             format!("{at:+.1}s {what} in {took:.1?}")
         })
         .collect();
-    println!(
+    note(&format!(
         "SIGSTOP: detected after {detected:?} (ping every {ping_interval:?}, timeout {ping_timeout:?}); {attempts} Reconnecting; after SIGCONT reconnected in {back_after:?}; actions: {shown:?}"
-    );
+    ));
 
     let detected = detected.expect("no Reconnecting while Asterisk was frozen");
     assert!(
