@@ -129,6 +129,6 @@ pub use types::generated::{actions, events};
 pub use types::values;
 pub use types::{Action, Event};
 pub use types::{
-    ActionId, Header, HeaderName, HeaderValue, Message, MessageBuilder, MessageKind,
+    ActionId, AmiVersion, Header, HeaderName, HeaderValue, Message, MessageBuilder, MessageKind,
     ValidationError, Variable,
 };

@@ -396,3 +396,57 @@ async fn two_clients_jitter_their_reconnects_differently() {
     );
     assert_eq!(c, d, "fixed seeds give the same delay");
 }
+
+/// The reason of a `Response: Error` is in the error's `Display`, with the
+/// `Output:` lines of a CLI command (the answer below is Asterisk
+/// 22.10.1's to a bogus command, from the d-ping-core-command recording,
+/// with the client's ActionID), and the banner's AMI version is typed.
+#[tokio::test]
+async fn a_rejected_command_says_why_and_the_banner_is_typed() {
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut r, mut w) = accept_and_login(&l).await;
+        let cmd = read_block(&mut r).await;
+        assert_eq!(header(&cmd, "Command"), "no such cli command");
+        let id = header(&cmd, "ActionID").to_owned();
+        w.write_all(format!("Response: Error\r\nActionID: {id}\r\nMessage: Command output follows\r\nOutput: No such command 'no such cli command' (type 'core show help no such' for other possible commands)\r\n\r\n").as_bytes()).await.unwrap();
+        let missing = read_block(&mut r).await;
+        let id = header(&missing, "ActionID").to_owned();
+        w.write_all(
+            format!("Response: Error\r\nActionID: {id}\r\nMessage: Channel not specified\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+        (r, w)
+    });
+    let (client, _events) = connect(config(addr)).await.unwrap();
+    assert_eq!(client.banner(), "Asterisk Call Manager/11.0.0");
+    assert_eq!(
+        client.ami_version(),
+        Some(ami_proto::AmiVersion::new(11, 0, 0))
+    );
+    let err = client
+        .send(ami_proto::actions::Command::new("no such cli command"))
+        .await
+        .unwrap_err();
+    assert!(err.is_rejected(), "{err}");
+    let shown = err.to_string();
+    assert!(
+        shown.contains(&addr.to_string())
+            && shown.contains("No such command 'no such cli command'"),
+        "{shown}"
+    );
+    assert!(!shown.contains("Command output follows"), "{shown}");
+    assert_eq!(
+        err.vendor_error().unwrap().get("Message"),
+        Some("Command output follows")
+    );
+    let err = client
+        .send(Message::action("Hangup").build().unwrap())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().ends_with("Channel not specified"), "{err}");
+    let _keep = server.await.unwrap();
+}

@@ -147,19 +147,6 @@ impl Error {
     }
 }
 
-/// The reason of a `Response: Error`: its `Message`, and for a CLI
-/// command the `Output:` lines, which carry the real reason ("No such
-/// command …").
-fn rejection(m: &Message, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    let message = m.get("Message").unwrap_or("(no message)");
-    let output = m.output();
-    if output.is_empty() {
-        f.write_str(message)
-    } else {
-        write!(f, "{}", output.join(" / "))
-    }
-}
-
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let at = self.addr.as_deref().unwrap_or("the AMI server");
@@ -183,7 +170,7 @@ impl fmt::Display for Error {
             Kind::Login(m) => write!(f, "{at} refused the login: {m}"),
             Kind::Rejected(m) => {
                 write!(f, "{at} rejected the action: ")?;
-                rejection(m, f)
+                crate::session::write_reason(m, f)
             }
             Kind::Submit(e) => write!(f, "action not sent to {at}: {e}"),
             Kind::Action(e) => write!(f, "action to {at} failed: {e}"),

@@ -51,7 +51,7 @@ pub use error::Error;
 use crate::codec::DecodeError;
 use crate::session::{Completed, EventList};
 use crate::types::{Action, ValidationError};
-use crate::{Message, Normalizer};
+use crate::{AmiVersion, Message, Normalizer};
 use error::Kind;
 
 /// What the event stream yields.
@@ -231,10 +231,16 @@ impl Client {
         &self.addr
     }
 
-    /// The banner of the first connection (`Asterisk Call Manager/11.0.0`:
-    /// the AMI version after the slash).
+    /// The banner of the first connection, as Asterisk sent it
+    /// (`Asterisk Call Manager/11.0.0`).
     pub fn banner(&self) -> &str {
         &self.banner
+    }
+
+    /// The AMI version in [`Client::banner`] (11.0.0 for Asterisk 22), or
+    /// `None` if the banner carries none.
+    pub fn ami_version(&self) -> Option<AmiVersion> {
+        AmiVersion::from_banner(&self.banner)
     }
 
     /// Normalizes `events` (this client's stream): `cti_core` events with

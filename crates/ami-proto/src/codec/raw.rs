@@ -5,7 +5,7 @@ use std::fmt;
 use bytes::Bytes;
 
 use crate::types::message::{HeaderSpan, Span, View};
-use crate::{Header, Message, MessageKind};
+use crate::{Header, Message, MessageKind, Variable};
 
 /// What [`Decoder::decode_raw`](super::Decoder::decode_raw) lends out.
 #[derive(Clone, Copy, Debug)]
@@ -85,6 +85,29 @@ impl<'a> RawMessage<'a> {
     /// The `ActionID`, if present and non-empty.
     pub fn action_id(&self) -> Option<&'a str> {
         self.view().action_id()
+    }
+
+    /// Every value of header `name` (ignoring case), in order, as bytes.
+    pub fn get_all_bytes(&self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.view().get_all_bytes(name)
+    }
+
+    /// The variables the message carries, as [`Message::variables`] reads
+    /// them (every shape, non-UTF-8 values kept as bytes), borrowed from
+    /// the read buffer.
+    pub fn variables(&self) -> impl Iterator<Item = Variable<'a>> + 'a {
+        self.view().variables()
+    }
+
+    /// The value of the first variable `name` in header `header`, if
+    /// UTF-8 (as [`Message::variable`]).
+    pub fn variable(&self, header: &str, name: &str) -> Option<&'a str> {
+        self.view().variable(header, name).and_then(|v| v.value())
+    }
+
+    /// [`RawMessage::variable`] as bytes.
+    pub fn variable_bytes(&self, header: &str, name: &str) -> Option<&'a [u8]> {
+        self.view().variable(header, name).map(|v| v.value_bytes())
     }
 
     /// An owned copy, to keep after the next decoder call.

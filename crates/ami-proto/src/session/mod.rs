@@ -175,6 +175,13 @@ impl SessionConfig {
         self
     }
 
+    /// Sets how long a keep-alive ping may stay unanswered.
+    #[must_use]
+    pub fn ping_timeout(mut self, t: Duration) -> Self {
+        self.ping_timeout = t;
+        self
+    }
+
     /// Sets the banner, challenge, login and logoff limit.
     #[must_use]
     pub fn login_timeout(mut self, t: Duration) -> Self {
@@ -235,11 +242,10 @@ impl ActionError {
 impl fmt::Display for ActionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Rejected(m) => write!(
-                f,
-                "asterisk rejected the action: {}",
-                m.get("Message").unwrap_or("(no message)")
-            ),
+            Self::Rejected(m) => {
+                f.write_str("asterisk rejected the action: ")?;
+                write_reason(m, f)
+            }
             Self::Timeout => f.write_str("no response within the action timeout"),
             Self::Disconnected => f.write_str("the connection was lost before the response came"),
             Self::ListTooLong { limit } => write!(f, "event list longer than {limit} items"),
@@ -248,6 +254,22 @@ impl fmt::Display for ActionError {
 }
 
 impl std::error::Error for ActionError {}
+
+/// The reason of a `Response: Error`: its `Output:` lines when it has any
+/// (a CLI command's real reason, "No such command …", is there and its
+/// `Message` only says "Command output follows"), else its `Message`.
+pub(crate) fn write_reason(m: &Message, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let output = m.output();
+    let output: Vec<&str> = output
+        .into_iter()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    if output.is_empty() {
+        f.write_str(m.get("Message").unwrap_or("(no message)"))
+    } else {
+        f.write_str(&output.join(" / "))
+    }
+}
 
 /// Why the session would not take an action: not logged in, closed, too
 /// many in flight, or misuse (not an action, a duplicate ActionID).

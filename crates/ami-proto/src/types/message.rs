@@ -137,15 +137,99 @@ impl fmt::Debug for Header<'_> {
     }
 }
 
-/// A `ChanVariable: name=value` style header, split.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One variable a message carries, split into its parts.
+///
+/// Asterisk sends variables in three shapes, all read by
+/// [`Message::variables`]:
+///
+/// - `NAME=value` headers: `Variable` (an `Originate` action, a `Status`
+///   item), `ChanVariable`, `DestChanVariable` and every other
+///   `…ChanVariable` (the `channelvars` of `manager.conf`);
+/// - the channel-qualified `ChanVariable(<channel>): NAME=value` that
+///   events raised on a channel carry (`OriginateResponse`): the channel
+///   is [`Variable::channel`], the header [`Variable::header`] is
+///   `ChanVariable`;
+/// - a `Variable: NAME` header with its value in a `Value:` header
+///   (`VarSet` events, the `Getvar` response, the `Setvar` action): the
+///   n-th `Variable` goes with the n-th `Value`.
+///
+/// Values are bytes, as Asterisk does not check them:
+/// [`Variable::value`] is `None` for a value that is not UTF-8, and
+/// [`Variable::value_bytes`] always has it.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Variable<'a> {
-    /// The header it came from (`ChanVariable`, `DestChanVariable`, `Variable`, …).
-    pub header: &'a str,
-    /// The variable's name.
-    pub name: &'a str,
-    /// Its value (may be empty, or `(null)` for an unset variable in `Status`).
-    pub value: &'a str,
+    header: &'a str,
+    channel: Option<&'a [u8]>,
+    name: &'a [u8],
+    value: &'a [u8],
+}
+
+impl<'a> Variable<'a> {
+    /// The header it came from without any channel qualifier:
+    /// `ChanVariable`, `DestChanVariable`, `Variable`, … as received.
+    pub fn header(&self) -> &'a str {
+        self.header
+    }
+
+    /// The channel of a `ChanVariable(<channel>)` header, if UTF-8.
+    pub fn channel(&self) -> Option<&'a str> {
+        self.channel.and_then(|c| std::str::from_utf8(c).ok())
+    }
+
+    /// The channel of a `ChanVariable(<channel>)` header, as bytes.
+    pub fn channel_bytes(&self) -> Option<&'a [u8]> {
+        self.channel
+    }
+
+    /// The variable's name (`__INHERITED` keeps its underscores), if UTF-8.
+    pub fn name(&self) -> Option<&'a str> {
+        std::str::from_utf8(self.name).ok()
+    }
+
+    /// The variable's name, as bytes.
+    pub fn name_bytes(&self) -> &'a [u8] {
+        self.name
+    }
+
+    /// Its value, if UTF-8 (may be empty, or `(null)` for an unset variable
+    /// in `Status`).
+    pub fn value(&self) -> Option<&'a str> {
+        std::str::from_utf8(self.value).ok()
+    }
+
+    /// Its value, as bytes.
+    pub fn value_bytes(&self) -> &'a [u8] {
+        self.value
+    }
+}
+
+impl fmt::Debug for Variable<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Variable");
+        d.field("header", &self.header);
+        if let Some(c) = self.channel {
+            d.field("channel", &String::from_utf8_lossy(c));
+        }
+        d.field("name", &String::from_utf8_lossy(self.name))
+            .field("value", &String::from_utf8_lossy(self.value))
+            .finish()
+    }
+}
+
+/// Splits a variable header's name: `ChanVariable(Local/1;1)` →
+/// (`ChanVariable`, `Some("Local/1;1")`); `None` for a header that
+/// carries no variable.
+fn variable_header(name: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
+    let (base, channel) = match name.iter().position(|&b| b == b'(') {
+        Some(open) if name.last() == Some(&b')') => {
+            (&name[..open], Some(&name[open + 1..name.len() - 1]))
+        }
+        Some(_) => return None,
+        None => (name, None),
+    };
+    let is_var = base.ends_with_ignore_case(b"ChanVariable")
+        || (channel.is_none() && base.eq_ignore_ascii_case(b"Variable"));
+    is_var.then_some((base, channel))
 }
 
 /// The header accessors shared by [`Message`] (owned) and
@@ -194,6 +278,47 @@ impl<'a> View<'a> {
 
     pub(crate) fn action_id(self) -> Option<&'a str> {
         self.get("ActionID").filter(|v| !v.is_empty())
+    }
+
+    pub(crate) fn get_all_bytes(self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.headers().filter(move |h| h.is(name)).map(|h| h.value)
+    }
+
+    pub(crate) fn variables(self) -> impl Iterator<Item = Variable<'a>> + 'a {
+        // `Variable: NAME` + `Value: value` pairs when the message has a
+        // `Value` header (VarSet, Getvar, Setvar), else `NAME=value`.
+        let mut values = self.get_all_bytes("Value");
+        let paired = self.get_bytes("Value").is_some();
+        self.headers().filter_map(move |h| {
+            let (base, channel) = variable_header(h.name)?;
+            // The base is a prefix of a header name: ASCII by the decoder's
+            // and the builder's rules.
+            let header = std::str::from_utf8(base).unwrap_or_default();
+            if paired && channel.is_none() && base.eq_ignore_ascii_case(b"Variable") {
+                return Some(Variable {
+                    header,
+                    channel,
+                    name: h.value,
+                    value: values.next().unwrap_or_default(),
+                });
+            }
+            // A name without `=` and without a `Value` (the `Getvar`
+            // action's `Variable: NAME`) asks for a variable: no value here.
+            let eq = h.value.iter().position(|&b| b == b'=')?;
+            let (name, value) = (&h.value[..eq], &h.value[eq + 1..]);
+            Some(Variable {
+                header,
+                channel,
+                name,
+                value,
+            })
+        })
+    }
+
+    pub(crate) fn variable(self, header: &str, name: &str) -> Option<Variable<'a>> {
+        let name = name.as_bytes();
+        self.variables()
+            .find(move |v| v.header.eq_ignore_ascii_case(header) && v.name == name)
     }
 }
 
@@ -296,11 +421,17 @@ impl Message {
         self.view().get_bytes(name)
     }
 
-    /// Every value of header `name`, in order (UTF-8 values only).
+    /// Every value of header `name`, in order, that is UTF-8; a value that
+    /// is not is left out ([`Message::get_all_bytes`] has every value).
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.headers()
             .filter(move |h| h.is(name))
             .filter_map(|h| h.value())
+    }
+
+    /// Every value of header `name` (ignoring case), in order, as bytes.
+    pub fn get_all_bytes<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.view().get_all_bytes(name)
     }
 
     /// The `ActionID`, if present and non-empty.
@@ -308,32 +439,27 @@ impl Message {
         self.view().action_id()
     }
 
-    /// Variables carried as `name=value` headers: `ChanVariable`,
-    /// `DestChanVariable`, any other `…ChanVariable`, and `Variable`.
+    /// The variables the message carries, in wire order, in each of
+    /// Asterisk's shapes (see [`Variable`]): `NAME=value` headers
+    /// (`ChanVariable`, `DestChanVariable`, any other `…ChanVariable`,
+    /// `Variable`), channel-qualified `ChanVariable(<channel>)` headers, and
+    /// `Variable:` + `Value:` pairs. Non-UTF-8 names and values are kept
+    /// (as bytes).
     pub fn variables(&self) -> impl Iterator<Item = Variable<'_>> + '_ {
-        self.headers().filter_map(|h| {
-            let n = h.name();
-            let is_var = n.eq_ignore_ascii_case("Variable")
-                || n.as_bytes().ends_with_ignore_case(b"ChanVariable");
-            if !is_var {
-                return None;
-            }
-            let v = h.value()?;
-            let (name, value) = v.split_once('=').unwrap_or((v, ""));
-            Some(Variable {
-                header: n,
-                name,
-                value,
-            })
-        })
+        self.view().variables()
     }
 
-    /// The value of the variable `name` carried in header `header`
-    /// (`ChanVariable`, `DestChanVariable`, …).
+    /// The value of the first variable `name` carried in header `header`
+    /// (`ChanVariable`, `DestChanVariable`, `Variable`, …; a
+    /// channel-qualified `ChanVariable(<channel>)` counts as
+    /// `ChanVariable`), if UTF-8.
     pub fn variable(&self, header: &str, name: &str) -> Option<&str> {
-        self.variables()
-            .find(|v| v.header.eq_ignore_ascii_case(header) && v.name == name)
-            .map(|v| v.value)
+        self.view().variable(header, name).and_then(|v| v.value())
+    }
+
+    /// [`Message::variable`] as bytes, for values that are not UTF-8.
+    pub fn variable_bytes(&self, header: &str, name: &str) -> Option<&[u8]> {
+        self.view().variable(header, name).map(|v| v.value_bytes())
     }
 
     /// Command output lines: every `Output:` value (Asterisk 14 and later),
@@ -591,7 +717,10 @@ mod tests {
             .header("Other", "NOT=var")
             .build()
             .unwrap();
-        let vars: Vec<_> = m.variables().map(|v| (v.header, v.name, v.value)).collect();
+        let vars: Vec<_> = m
+            .variables()
+            .map(|v| (v.header(), v.name().unwrap(), v.value().unwrap()))
+            .collect();
         assert_eq!(
             vars,
             [

@@ -10,8 +10,10 @@ pub mod generated;
 pub(crate) mod header;
 pub(crate) mod message;
 pub mod values;
+pub(crate) mod version;
 
 pub use generated::actions::Action;
 pub use generated::events::Event;
 pub use header::{ActionId, HeaderName, HeaderValue, ValidationError};
 pub use message::{Header, Message, MessageBuilder, MessageKind, Variable};
+pub use version::AmiVersion;
