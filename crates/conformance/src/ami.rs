@@ -355,6 +355,15 @@ struct SimState {
     device_states: Vec<(String, String)>,
     /// `ListCommands`: `[name, synopsis, privilege]`.
     commands: Option<Vec<(String, String, String)>>,
+    /// The PBX sends `SuccessfulAuth` after login (default: not, as in
+    /// the first lab recordings).
+    successful_auth: Option<bool>,
+    /// `NewCallerid`/`NewConnectedLine` events.
+    caller_id_events: Option<bool>,
+    /// `Cdr` events (`cdr_manager.conf` enabled).
+    cdr_events: Option<bool>,
+    /// `CEL` events (`cel.conf` enabled, its events listed).
+    cel_events: Option<bool>,
 }
 
 /// The PJSIP objects of a state file.
@@ -448,6 +457,18 @@ impl SimState {
         }
         for (device, state) in self.device_states {
             config = config.device_state(device, state);
+        }
+        if let Some(yes) = self.successful_auth {
+            config = config.successful_auth_event(yes);
+        }
+        if let Some(yes) = self.caller_id_events {
+            config = config.caller_id_events(yes);
+        }
+        if let Some(yes) = self.cdr_events {
+            config = config.cdr_events(yes);
+        }
+        if let Some(yes) = self.cel_events {
+            config = config.cel_events(yes);
         }
         if let Some(commands) = self.commands {
             config = config.manager_commands(

@@ -25,6 +25,12 @@ use super::dialplan::Priority;
 use super::model::{self, CALL, ChanState, DIALPLAN, Model, event};
 use super::server::Shared;
 
+/// How long `Answer()` on a ringing channel waits for media.
+const ANSWER_WAIT: Duration = Duration::from_millis(500);
+
+/// The time one dialplan priority takes.
+const STEP_TIME: Duration = Duration::from_millis(1);
+
 /// What the `;2` half of a Local pair tells whoever handles its `;1` half.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ind {
@@ -45,6 +51,9 @@ struct Pair {
     dial_string: String,
     /// Indications from `;2` to the `;1` side's handler.
     ind: mpsc::Sender<Ind>,
+    /// The `;1` half runs dialplan of its own (an answered `Originate`):
+    /// the `;2` half's end is a `HangupRequest` on it.
+    one_runs: std::sync::atomic::AtomicBool,
 }
 
 /// What an `Originate` asked for.
@@ -137,6 +146,10 @@ fn apply<T>(shared: &Shared, f: impl FnOnce(&mut Model) -> (T, Vec<MessageBuilde
     let (value, events) = f(&mut m);
     publish(shared, &m, events);
     value
+}
+
+fn emit_with<T>(shared: &Shared, f: impl FnOnce(&mut Model) -> (T, Vec<MessageBuilder>)) -> T {
+    apply(shared, f)
 }
 
 fn emit(shared: &Shared, f: impl FnOnce(&mut Model) -> Vec<MessageBuilder>) {
@@ -318,6 +331,11 @@ struct Thread {
     cdr: CdrInfo,
     /// `HANGUPCAUSE` (16 unless an application set another).
     cause: u32,
+    /// An application set `cause` (a hang-up request then keeps it).
+    cause_set: bool,
+    /// The application the channel was created with (`AppDial2` for an
+    /// originated `;1` half).
+    base_app: (String, String),
 }
 
 /// Why a wait ended.
@@ -340,6 +358,8 @@ impl Thread {
                 ..CdrInfo::default()
             },
             cause: 16,
+            cause_set: false,
+            base_app: (String::new(), String::new()),
         }
     }
 
@@ -455,6 +475,10 @@ impl Thread {
             });
             self.cdr.last = (p.app.clone(), data.clone());
             self.cdr.exten.clone_from(&exten);
+            // A dialplan step takes a little time, so that channels that
+            // start the same wait at nearly the same time end it in the
+            // order they started it, as on a real PBX.
+            tokio::time::sleep(STEP_TIME).await;
             let next = match self.app(&p.app, &data).await {
                 Step::Next => prio + 1,
                 Step::Goto(c, e, n) => {
@@ -503,7 +527,16 @@ impl Thread {
         let shared = Arc::clone(&self.shared);
         match app.to_ascii_lowercase().as_str() {
             "answer" => {
+                let was_up = shared
+                    .model()
+                    .chan(&self.uid)
+                    .is_some_and(|c| c.state == ChanState::Up);
                 self.answer();
+                // Asterisk's Answer() on a ringing channel then waits up to
+                // 500 ms for media to flow (none does on a Local channel).
+                if !was_up && let Woke::Hangup(_) = self.wait(Some(ANSWER_WAIT), None).await {
+                    return Step::Hangup { soft: true };
+                }
                 Step::Next
             }
             "set" => {
@@ -554,10 +587,14 @@ impl Thread {
                 }
             }
             "hangup" => {
-                if let Ok(c) = data.trim().parse::<u32>() {
-                    self.cause = c;
-                }
-                let cause = self.cause;
+                let cause = match data.trim().parse::<u32>() {
+                    Ok(c) => {
+                        self.cause = c;
+                        self.cause_set = true;
+                        c
+                    }
+                    Err(_) => 16,
+                };
                 emit(&shared, |m| {
                     if let Some(c) = m.chan_mut(&self.uid) {
                         c.hangup_requested = Some(cause);
@@ -572,18 +609,8 @@ impl Thread {
             "busy" | "congestion" => {
                 let busy = app.eq_ignore_ascii_case("busy");
                 self.cause = if busy { 17 } else { 34 };
-                let state = if busy {
-                    ChanState::Busy
-                } else {
-                    ChanState::Ring
-                };
-                emit(&shared, |m| {
-                    if busy {
-                        vec![newstate(m, &self.uid, state)]
-                    } else {
-                        Vec::new()
-                    }
-                });
+                self.cause_set = true;
+                emit(&shared, |m| vec![newstate(m, &self.uid, ChanState::Busy)]);
                 if let Some(p) = &self.pair {
                     let _ = p
                         .ind
@@ -596,6 +623,7 @@ impl Thread {
             }
             "ringing" => {
                 if let Some(p) = &self.pair {
+                    ring(&shared, &p.one);
                     let _ = p.ind.try_send(Ind::Ringing);
                 }
                 Step::Next
@@ -661,6 +689,7 @@ impl Thread {
             // Only Local channels are modelled: any other technology (or an
             // extension the dialplan lacks) cannot be reached.
             self.cause = 3;
+            self.cause_set = true;
             emit(&shared, |m| {
                 vec![varset(m, &self.uid, "DIALSTATUS", "CHANUNAVAIL")]
             });
@@ -672,10 +701,17 @@ impl Thread {
         let status = loop {
             match self.wait(timeout, Some(&mut rx)).await {
                 Woke::Ind(Ind::Ringing) => {
+                    // The ringing goes on into this channel's own pair, if
+                    // it is a `;2` half.
                     let own = self.pair.clone();
+                    if let Some(p) = &own {
+                        ring(&shared, &p.one);
+                    }
+                    let rang = shared.model().now().saturating_sub(dialed_at);
                     emit(&shared, |m| {
                         vec![
-                            newstate(m, &one, ChanState::Ringing),
+                            varset(m, &self.uid, "RINGTIME", &rang.as_secs().to_string()),
+                            varset(m, &self.uid, "RINGTIME_MS", &rang.as_millis().to_string()),
                             dial_event(m, "DialState", Some(&self.uid), &one)
                                 .header("DialStatus", "RINGING"),
                         ]
@@ -705,19 +741,20 @@ impl Thread {
             .map(|c| c.name.clone())
             .unwrap_or_default();
         if status != "ANSWER" {
-            self.cause = match status {
-                "BUSY" => 17,
-                "CONGESTION" => 34,
-                "CHANUNAVAIL" => 3,
-                _ => self.cause,
-            };
+            match status {
+                "BUSY" => self.cause = 17,
+                "CONGESTION" => self.cause = 34,
+                "CHANUNAVAIL" => self.cause = 3,
+                _ => {}
+            }
+            self.cause_set |= matches!(status, "BUSY" | "CONGESTION" | "CHANUNAVAIL");
             emit(&shared, |m| {
-                vec![
-                    dial_event(m, "DialEnd", Some(&self.uid), &one).header("DialStatus", status),
-                    varset(m, &self.uid, "DIALSTATUS", status),
-                ]
+                vec![dial_event(m, "DialEnd", Some(&self.uid), &one).header("DialStatus", status)]
             });
             hang_up_one(&shared, &pair, 0);
+            emit(&shared, |m| {
+                vec![varset(m, &self.uid, "DIALSTATUS", status)]
+            });
             if status == "CANCEL" {
                 return Step::Hangup { soft: true };
             }
@@ -727,14 +764,19 @@ impl Thread {
         let answered_at = shared.model().now();
         emit(&shared, |m| {
             let name = m.chan(&one).map(|c| c.name.clone()).unwrap_or_default();
-            let mut ev = vec![
-                newstate(m, &one, ChanState::Up),
+            let mut ev = vec![newstate(m, &one, ChanState::Up)];
+            ev.extend(cel(&shared, m, &one, "ANSWER", ""));
+            ev.extend([
                 varset(m, &self.uid, "DIALSTATUS", "ANSWER"),
                 varset(m, &self.uid, "DIALEDPEERNAME", &name),
                 varset(m, &self.uid, "DIALEDPEERNUMBER", &pair.dial_string),
                 dial_event(m, "DialEnd", Some(&self.uid), &one).header("DialStatus", "ANSWER"),
-            ];
-            ev.extend(cel(&shared, m, &one, "ANSWER", ""));
+            ]);
+            // The answered outgoing half leaves the caller's extension.
+            if let Some(c) = m.chan_mut(&one) {
+                c.exten.clear();
+            }
+            ev.push(newexten(m, &one));
             ev
         });
         self.answer();
@@ -823,6 +865,7 @@ impl Thread {
                 two: two.clone(),
                 dial_string: dial_string.clone(),
                 ind: tx,
+                one_runs: std::sync::atomic::AtomicBool::new(false),
             });
             let mut ev = Vec::new();
             for uid in [&one, &two] {
@@ -833,16 +876,26 @@ impl Thread {
                 .map(|c| (c.cid_num, c.cid_name, c.cl_name, c.exten, c.context))
                 .unwrap_or_default();
             ev.push(varset(m, &one, "DIALEDPEERNUMBER", &dial_string));
+            // Caller id and connected line are both set before the events
+            // that report them (as Asterisk's dial does).
             if let Some(c) = m.chan_mut(&one) {
                 c.context.clone_from(&my_context);
                 c.exten.clone_from(&my_exten);
                 "AppDial".clone_into(&mut c.app);
                 "(Outgoing Line)".clone_into(&mut c.app_data);
+                c.cid_num.clone_from(&my_exten);
+                c.cid_name.clone_from(&cl_name);
+                c.cl_num.clone_from(&cid_num);
+                c.cl_name.clone_from(&cid_name);
             }
             ev.push(newexten(m, &one));
             ev.extend(set_callerid(&shared, m, &one, &my_exten, &cl_name));
             ev.extend(set_connected(&shared, m, &one, &cid_num, &cid_name));
             ev.push(varset(m, &two, "DIALEDPEERNUMBER", &dial_string));
+            if let Some(c) = m.chan_mut(&two) {
+                c.cl_num.clone_from(&my_exten);
+                c.cl_name.clone_from(&cl_name);
+            }
             ev.extend(set_callerid(&shared, m, &two, &cid_num, &cid_name));
             ev.extend(set_connected(&shared, m, &two, &my_exten, &cl_name));
             ev.push(local_bridge(m, &pair, exten, context));
@@ -862,8 +915,17 @@ impl Thread {
     /// The channel's end: `SoftHangupRequest` (when interrupted), the
     /// context's `h` extension, `Hangup`, `Cdr`, `CEL`, device state; the
     /// other half of its pair is hung up.
-    async fn end(self, soft: bool) {
+    async fn end(mut self, soft: bool) {
         let shared = Arc::clone(&self.shared);
+        let requested = shared
+            .model()
+            .chan(&self.uid)
+            .and_then(|c| c.hangup_requested);
+        if !self.cause_set
+            && let Some(c) = requested
+        {
+            self.cause = c;
+        }
         if soft && !shared.is_shutdown() {
             emit(&shared, |m| {
                 vec![
@@ -899,12 +961,42 @@ impl Thread {
                 Vec::new()
             });
         }
+        // After the `h` extension the channel shows the application it
+        // was created with (`AppDial2` for an originated `;1` half, none
+        // for a `;2` half), as `CEL` reports it.
+        let base = self.base_app.clone();
+        emit(&shared, |m| {
+            if let Some(c) = m.chan_mut(&self.uid) {
+                c.app.clone_from(&base.0);
+                c.app_data.clone_from(&base.1);
+            }
+            Vec::new()
+        });
+        if let Some(p) = &self.pair {
+            // The `;2` half goes: a `;1` half still waiting for an answer
+            // learns the outcome (`CHANLOCALSTATUS`), and a `;1` half still
+            // there (waiting, or running dialplan of its own) is hung up.
+            let cause = self.cause;
+            let waiting = emit_with(&shared, |m| {
+                let waiting = m.chan(&p.one).is_some_and(|c| c.state != ChanState::Up);
+                if !waiting {
+                    return (false, Vec::new());
+                }
+                let status = m
+                    .chan(&self.uid)
+                    .and_then(|c| c.var("DIALSTATUS"))
+                    .filter(|s| !s.is_empty())
+                    .map_or_else(|| status_of(cause).to_owned(), str::to_owned);
+                (true, vec![varset(m, &p.one, "CHANLOCALSTATUS", &status)])
+            });
+            if waiting || p.one_runs.load(std::sync::atomic::Ordering::Relaxed) {
+                request_hangup(&shared, &p.one, cause);
+            }
+        }
         finish(&shared, &self.uid, self.cause, &self.cdr);
         if let Some(p) = &self.pair {
-            // The `;2` half is gone: whoever handles `;1` learns it, and an
-            // answered `;1` running its own dialplan is hung up.
+            // Whoever handles `;1` learns that `;2` is gone.
             let _ = p.ind.try_send(Ind::Hangup(self.cause));
-            request_hangup(&shared, &p.one, self.cause);
         }
         if let Some(p) = &self.one_of {
             request_hangup(&shared, &p.two, self.cause);
@@ -920,6 +1012,27 @@ enum Step {
     Hangup {
         soft: bool,
     },
+}
+
+/// The dial status a hang-up cause stands for.
+fn status_of(cause: u32) -> &'static str {
+    match cause {
+        17 => "BUSY",
+        34 => "CONGESTION",
+        3 => "CHANUNAVAIL",
+        _ => "NOANSWER",
+    }
+}
+
+/// The `;1` half of a pair starts ringing.
+fn ring(shared: &Shared, one: &str) {
+    emit(shared, |m| {
+        if m.chan(one).is_some_and(|c| c.state == ChanState::Down) {
+            vec![newstate(m, one, ChanState::Ringing)]
+        } else {
+            Vec::new()
+        }
+    });
 }
 
 /// `HangupRequest` on a live channel that has not been asked yet.
@@ -1037,6 +1150,7 @@ pub(crate) async fn originate(shared: Arc<Shared>, req: Request) -> Outcome {
             two: two.clone(),
             dial_string: dial_string.clone(),
             ind: tx,
+            one_runs: std::sync::atomic::AtomicBool::new(false),
         });
         let mut ev = Vec::new();
         for uid in [&one, &two] {
@@ -1057,6 +1171,10 @@ pub(crate) async fn originate(shared: Arc<Shared>, req: Request) -> Outcome {
         for (k, v) in &req.vars {
             ev.push(varset(m, &two, k, v));
         }
+        if let Some(c) = m.chan_mut(&two) {
+            c.cl_num.clone_from(num);
+            c.cl_name.clone_from(name);
+        }
         ev.extend(set_callerid(&shared, m, &two, num, name));
         ev.extend(set_connected(&shared, m, &two, num, name));
         ev.push(local_bridge(m, &pair, &req.exten, &req.context));
@@ -1069,14 +1187,12 @@ pub(crate) async fn originate(shared: Arc<Shared>, req: Request) -> Outcome {
     let mut one = Thread::new(Arc::clone(&shared), pair.one.clone());
     one.one_of = Some(Arc::clone(&pair));
     one.cdr.last = ("AppDial2".to_owned(), "(Outgoing Line)".to_owned());
+    one.base_app.clone_from(&one.cdr.last);
     let timeout = (!req.timeout.is_zero()).then_some(req.timeout);
     let failed = loop {
         match one.wait(timeout, Some(&mut rx)).await {
             Woke::Ind(Ind::Ringing) => emit(&shared, |m| {
-                vec![
-                    newstate(m, &pair.one, ChanState::Ringing),
-                    dial_event(m, "DialState", None, &pair.one).header("DialStatus", "RINGING"),
-                ]
+                vec![dial_event(m, "DialState", None, &pair.one).header("DialStatus", "RINGING")]
             }),
             Woke::Ind(Ind::Answer) => break None,
             Woke::Ind(Ind::Busy) => break Some(("BUSY", 5, 0)),
@@ -1116,6 +1232,8 @@ pub(crate) async fn originate(shared: Arc<Shared>, req: Request) -> Outcome {
         ((name, pair.one.clone()), ev)
     });
     one.cdr.answer = Some(shared.model().now());
+    pair.one_runs
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     tokio::spawn(one.run(req.then_context, req.then_exten, req.then_priority.max(1)));
     Outcome::Answered(name, uid)
 }
