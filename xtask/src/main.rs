@@ -1,7 +1,7 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
 //! - `ci`: exactly what CI runs (see [`ci`]).
-//! - `conformance [--vendor V] [--fixtures DIR] [--bless]`: replays fixtures.
+//! - `conformance [--vendor V] [--only NAME-PART] [--fixtures DIR] [--bless]`: replays fixtures.
 //! - `tidy`: repository rules (see [`tidy`]); also a `#[test]`.
 //! - `codegen [--check]`: typed AMI events and actions (see [`codegen`]); the
 //!   check is also a `#[test]`.
@@ -34,7 +34,7 @@ commands:
   ci                                         run every check CI runs, in order
   codegen [--check]                          generate ami-proto's typed events and actions from
                                              crates/ami-proto/codegen/*.tsv (--check: fail if stale)
-  conformance [--vendor V] [--fixtures DIR] [--bless]
+  conformance [--vendor V] [--only NAME-PART] [--fixtures DIR] [--bless]
                                              replay fixtures against clients and simulators
   fixtures import-ami <recordings-dir> [--out DIR] [--product P]
                                              turn AMI lab recordings into fixtures/ami/recordings/
@@ -103,7 +103,7 @@ fn conformance(root: &Path, args: &[String]) -> Result<()> {
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--vendor" | "--fixtures" => {
+            "--vendor" | "--only" | "--fixtures" => {
                 let v = it.next().with_context(|| format!("{a} needs a value"))?;
                 let v = if a == "--fixtures" {
                     // Relative to where the user stands, not the workspace.

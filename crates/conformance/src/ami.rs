@@ -49,6 +49,7 @@ use ami_proto::session::{AuthMethod, EventMask, SessionConfig};
 use ami_proto::sim::{self, Scenario, SimConfig};
 
 use crate::fixture::{Body, Chunk, Dir, Fixture};
+use crate::matcher::{Volatile, VolatileKind};
 use crate::replay::Received;
 use crate::runner::{BoxFuture, RunningSim, Vendor};
 
@@ -116,6 +117,20 @@ fn link(kind: EventKind) -> Event {
     Event::new(Timestamp::EPOCH, Source::Ami, kind)
 }
 
+/// The client's configuration: the recorded session, and the event queue
+/// length a fixture may set with `# client-event-queue: N` (to show that the
+/// events are read while the actions run).
+fn client_config(fx: &Fixture, addr: SocketAddr, session: SessionConfig) -> Result<ClientConfig> {
+    let mut config = ClientConfig::with_session(addr.to_string(), session);
+    if let Some(n) = fx.meta.raw.get("client-event-queue") {
+        config = config.event_queue(
+            n.parse()
+                .with_context(|| format!("client-event-queue {n:?} is not a number"))?,
+        );
+    }
+    Ok(config)
+}
+
 async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
     let (groups, server) = split(fx)?;
     let all: Vec<&Message> = groups.iter().flatten().collect();
@@ -152,81 +167,152 @@ async fn run_client(fx: &Fixture, addr: SocketAddr) -> Result<Vec<Event>> {
         .filter_map(|m| m.action_id().map(str::to_owned))
         .collect();
     let mut out = Vec::new();
-    let (client, mut stream) =
-        match connect(ClientConfig::with_session(addr.to_string(), session)).await {
-            Ok(c) => c,
-            Err(e) if e.is_auth() => {
-                // The replay server's port changes every run: the golden
-                // names it `<server>`.
-                let reason = e.to_string().replace(&addr.to_string(), "<server>");
-                out.push(link(EventKind::Closed {
-                    reason: Some(reason),
-                }));
-                return Ok(out);
-            }
-            Err(e) => return Err(e).context("connecting"),
-        };
+    let (client, mut stream) = match connect(client_config(fx, addr, session)?).await {
+        Ok(c) => c,
+        Err(e) if e.is_auth() => {
+            // The replay server's port changes every run: the golden
+            // names it `<server>`.
+            let reason = e.to_string().replace(&addr.to_string(), "<server>");
+            out.push(link(EventKind::Closed {
+                reason: Some(reason),
+            }));
+            return Ok(out);
+        }
+        Err(e) => return Err(e).context("connecting"),
+    };
     out.push(link(EventKind::Connected));
-    let mut logged_off = false;
-    for group in &groups {
-        let actions: Vec<&Message> = group
-            .iter()
-            .filter(|m| !is_action(m, "Login") && !is_action(m, "Challenge"))
-            .collect();
-        let mut calls = Vec::new();
-        for m in actions {
-            let client = client.clone();
-            if is_action(m, "Logoff") && m.action_id().is_some() {
-                // A Logoff with an ActionID is an action whose answer is Goodbye.
-                logged_off = true;
-                calls.push(
-                    Box::pin(async move { client.send(m).await.map(drop) }) as BoxFuture<'_, _>
-                );
-            } else if is_action(m, "Logoff") {
-                logged_off = true;
-                calls.push(
-                    Box::pin(async move { client.close().await.map(drop) }) as BoxFuture<'_, _>
-                );
-            } else if m
-                .action_id()
-                .is_some_and(|id| list_ids.iter().any(|l| l == id))
-            {
-                calls.push(Box::pin(async move { client.send_list(m).await.map(drop) }));
-            } else {
-                calls.push(Box::pin(async move { client.send(m).await.map(drop) }));
+    // The actions run while the events are read: a real-size recording has
+    // more events than the client's queue holds, and an application that
+    // reads only after its actions finish loses them (`lagged`).
+    let actions =
+        async move {
+            let mut logged_off = false;
+            for group in &groups {
+                let actions: Vec<&Message> = group
+                    .iter()
+                    .filter(|m| !is_action(m, "Login") && !is_action(m, "Challenge"))
+                    .collect();
+                let mut calls = Vec::new();
+                for m in actions {
+                    let client = client.clone();
+                    if is_action(m, "Logoff") && m.action_id().is_some() {
+                        // A Logoff with an ActionID is an action whose answer is Goodbye.
+                        logged_off = true;
+                        calls.push(Box::pin(async move { client.send(m).await.map(drop) })
+                            as BoxFuture<'_, _>);
+                    } else if is_action(m, "Logoff") {
+                        logged_off = true;
+                        calls.push(Box::pin(async move { client.close().await.map(drop) })
+                            as BoxFuture<'_, _>);
+                    } else if m
+                        .action_id()
+                        .is_some_and(|id| list_ids.iter().any(|l| l == id))
+                    {
+                        calls.push(Box::pin(async move { client.send_list(m).await.map(drop) }));
+                    } else {
+                        calls.push(Box::pin(async move { client.send(m).await.map(drop) }));
+                    }
+                }
+                for r in futures_util::future::join_all(calls).await {
+                    if let Err(e) = r
+                        && !(e.is_rejected() || logged_off && e.is_closed())
+                    {
+                        return Err(anyhow!("action failed: {e}"));
+                    }
+                }
+            }
+            drop(client);
+            Ok(())
+        };
+    let drain = async {
+        let mut n = Normalizer::new();
+        loop {
+            // The stream ends once the session is over; each event must come
+            // within the replay's step timeout.
+            let ev = tokio::time::timeout(crate::replay::STEP_TIMEOUT, stream.recv())
+                .await
+                .map_err(|_| anyhow!("no event and no end of the session for 10 s"))?;
+            match ev {
+                None => break,
+                Some(ClientEvent::Event(m)) => n.push(&m, Timestamp::EPOCH, &mut out),
+                Some(ClientEvent::Link(LinkEvent::Closed { reason })) => {
+                    out.push(link(EventKind::Closed { reason }))
+                }
+                Some(ClientEvent::Link(LinkEvent::Reconnected { gap })) => {
+                    out.push(link(EventKind::Reconnected { gap }))
+                }
+                Some(ClientEvent::Link(LinkEvent::Lagged { missed })) => {
+                    out.push(link(EventKind::Lagged { missed }))
+                }
+                Some(_) => {}
             }
         }
-        for r in futures_util::future::join_all(calls).await {
-            if let Err(e) = r
-                && !(e.is_rejected() || logged_off && e.is_closed())
-            {
-                return Err(anyhow!("action failed: {e}"));
-            }
-        }
-    }
-    drop(client);
-    let mut n = Normalizer::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let ev = tokio::time::timeout_at(deadline, stream.recv())
-            .await
-            .map_err(|_| anyhow!("the session did not end"))?;
-        match ev {
-            None => break,
-            Some(ClientEvent::Event(m)) => n.push(&m, Timestamp::EPOCH, &mut out),
-            Some(ClientEvent::Link(LinkEvent::Closed { reason })) => {
-                out.push(link(EventKind::Closed { reason }))
-            }
-            Some(ClientEvent::Link(LinkEvent::Reconnected { gap })) => {
-                out.push(link(EventKind::Reconnected { gap }))
-            }
-            Some(ClientEvent::Link(LinkEvent::Lagged { missed })) => {
-                out.push(link(EventKind::Lagged { missed }))
-            }
-            Some(_) => {}
-        }
-    }
+        Ok::<_, anyhow::Error>(())
+    };
+    futures_util::future::try_join(actions, drain).await?;
     Ok(out)
+}
+
+/// The header names whose values differ from one Asterisk run to the next,
+/// volatile in every AMI fixture (a fixture's `volatile:` adds to them).
+///
+/// Any value: `ActionID` (the application's), every `*Uniqueid` and
+/// `*Linkedid` (`DestUniqueid`, `LocalOneLinkedid`, `BridgeUniqueid`,
+/// `ToBridgeUniqueid` …, and the CEL and Cdr spellings `UniqueID`,
+/// `LinkedID`), `BridgeID`, clocks and durations (`Timestamp`,
+/// `EventTime`, `EventTV`, `SessionTV`, `StartTime`, `AnswerTime`,
+/// `EndTime`, `Duration`, `DurationMs`, `BillableSeconds`, `Seconds`,
+/// `Uptime`, `LastReload`, `Core{Startup,Reload}{Time,Date}`, queue
+/// statistics `Wait`, `HoldTime`, `TalkTime`, `RingTime`,
+/// `LongestHoldTime`, `LoginTime`, `LastCall`, `LastPause`), the session's
+/// `SessionID`, `LocalAddress`, `RemoteAddress`, the MD5 `Challenge` and
+/// `Key`, and CEL's `Extra` (it carries bridge ids).
+///
+/// Channel names (same name, another `-XXXXXXXX` sequence suffix; the
+/// `;1`/`;2` half must agree): every `*Channel` header (`Channel`,
+/// `DestChannel`, `LocalOneChannel`, `TransfererChannel`,
+/// `DestinationChannel` …), CEL's `Peer` and a `VarSet`'s `Value`
+/// (`BRIDGEPEER`, `DIALEDPEERNAME` hold channel names).
+pub fn volatile_defaults() -> Volatile {
+    let mut v = Volatile::any(&[
+        "ActionID",
+        "*Uniqueid",
+        "*Linkedid",
+        "BridgeID",
+        "Timestamp",
+        "EventTime",
+        "EventTV",
+        "SessionTV",
+        "StartTime",
+        "AnswerTime",
+        "EndTime",
+        "Duration",
+        "DurationMs",
+        "BillableSeconds",
+        "Seconds",
+        "Uptime",
+        "LastReload",
+        "CoreStartupTime",
+        "CoreStartupDate",
+        "CoreReloadTime",
+        "CoreReloadDate",
+        "Wait",
+        "HoldTime",
+        "TalkTime",
+        "RingTime",
+        "LongestHoldTime",
+        "LoginTime",
+        "LastCall",
+        "LastPause",
+        "SessionID",
+        "LocalAddress",
+        "RemoteAddress",
+        "Challenge",
+        "Key",
+        "Extra",
+    ]);
+    v.add(&["*Channel", "Peer", "Value"], VolatileKind::ChannelSuffix);
+    v
 }
 
 /// A simulator state file (`# sim-state:`): what the recorded PBX held.
@@ -269,6 +355,15 @@ struct SimState {
     device_states: Vec<(String, String)>,
     /// `ListCommands`: `[name, synopsis, privilege]`.
     commands: Option<Vec<(String, String, String)>>,
+    /// The PBX sends `SuccessfulAuth` after login (default: not, as in
+    /// the first lab recordings).
+    successful_auth: Option<bool>,
+    /// `NewCallerid`/`NewConnectedLine` events.
+    caller_id_events: Option<bool>,
+    /// `Cdr` events (`cdr_manager.conf` enabled).
+    cdr_events: Option<bool>,
+    /// `CEL` events (`cel.conf` enabled, its events listed).
+    cel_events: Option<bool>,
 }
 
 /// The PJSIP objects of a state file.
@@ -363,6 +458,18 @@ impl SimState {
         for (device, state) in self.device_states {
             config = config.device_state(device, state);
         }
+        if let Some(yes) = self.successful_auth {
+            config = config.successful_auth_event(yes);
+        }
+        if let Some(yes) = self.caller_id_events {
+            config = config.caller_id_events(yes);
+        }
+        if let Some(yes) = self.cdr_events {
+            config = config.cdr_events(yes);
+        }
+        if let Some(yes) = self.cel_events {
+            config = config.cel_events(yes);
+        }
         if let Some(commands) = self.commands {
             config = config.manager_commands(
                 commands
@@ -446,6 +553,10 @@ impl Vendor for Ami {
                 guard: Box::new(pbx),
             })
         })
+    }
+
+    fn volatile_defaults(&self) -> Volatile {
+        volatile_defaults()
     }
 
     fn normalize(&self, fixture: &Fixture, received: &Received) -> Result<Vec<Event>> {

@@ -10,6 +10,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::matcher::Volatile;
+
 /// Where a fixture's content comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Provenance {
@@ -74,8 +76,10 @@ pub struct Meta {
     pub description: String,
     /// Which replays to run.
     pub checks: Vec<Check>,
-    /// Byte streams only: header names whose values vary between runs.
-    pub volatile: Vec<String>,
+    /// Byte streams only: header names whose values vary between runs (the
+    /// fixture's `volatile:` list; the runner adds its vendor's defaults,
+    /// [`crate::Vendor::volatile_defaults`]).
+    pub volatile: Volatile,
     /// What was replaced to keep secrets out (free text).
     pub redactions: Option<String>,
     /// Every key as written, for vendor-specific settings.
@@ -120,7 +124,7 @@ impl Meta {
             vendor: get("vendor").unwrap_or_else(|| default_vendor.to_owned()),
             description: get("description").unwrap_or_default(),
             checks,
-            volatile: list("volatile"),
+            volatile: Volatile::any(&list("volatile")),
             redactions: get("redactions"),
             raw: pairs,
         })

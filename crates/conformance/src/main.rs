@@ -1,4 +1,4 @@
-//! `conformance [--vendor V] [--fixtures DIR] [--bless]`: replays fixtures
+//! `conformance [--vendor V] [--only NAME-PART] [--fixtures DIR] [--bless]`: replays fixtures
 //! and prints one line per check.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)] // a test harness: sockets, tasks and clocks are its job
 
@@ -14,8 +14,11 @@ fn main() -> ExitCode {
             "--vendor" => opts.vendor = args.next(),
             "--fixtures" => dir = args.next().map(PathBuf::from).unwrap_or(dir),
             "--bless" => opts.bless = true,
+            "--only" => opts.only = args.next(),
             "-h" | "--help" => {
-                println!("usage: conformance [--vendor V] [--fixtures DIR] [--bless]");
+                println!(
+                    "usage: conformance [--vendor V] [--only NAME-PART] [--fixtures DIR] [--bless]"
+                );
                 return ExitCode::SUCCESS;
             }
             other => {

@@ -213,12 +213,13 @@ impl Bindings {
     }
 
     /// Checks one line of a byte stream. Lines must be equal, except that a
-    /// `Name: value` line whose name is in `volatile` (compared without
-    /// case) matches any value of that header, provided the same recorded
-    /// value always stands for the same value in this run.
+    /// `Name: value` line whose name `volatile` lists (compared without
+    /// case) matches another value of that header as the rule allows,
+    /// provided the same recorded value always stands for the same value in
+    /// this run.
     pub fn match_line(
         &mut self,
-        volatile: &[String],
+        volatile: &Volatile,
         recorded: &[u8],
         actual: &[u8],
     ) -> Result<(), String> {
@@ -231,8 +232,17 @@ impl Bindings {
         else {
             return Err(mismatch());
         };
-        if !rn.eq_ignore_ascii_case(an) || !is_volatile(volatile, rn) {
+        if !rn.eq_ignore_ascii_case(an) {
             return Err(mismatch());
+        }
+        match volatile.kind(rn) {
+            None => return Err(mismatch()),
+            Some(VolatileKind::Any) => {}
+            Some(VolatileKind::ChannelSuffix) => {
+                if !same_channel_base(rv, av) {
+                    return Err(mismatch());
+                }
+            }
         }
         let key = (
             String::from_utf8_lossy(rn).to_ascii_lowercase(),
@@ -257,9 +267,9 @@ impl Bindings {
 
     /// Rewrites a recorded line to emit: a volatile header whose recorded
     /// value was bound in this run gets the run's value.
-    pub fn emit_line(&self, volatile: &[String], recorded: &[u8]) -> Vec<u8> {
+    pub fn emit_line(&self, volatile: &Volatile, recorded: &[u8]) -> Vec<u8> {
         if let Some((name, value)) = split_header(recorded)
-            && is_volatile(volatile, name)
+            && volatile.kind(name).is_some()
         {
             let key = (
                 String::from_utf8_lossy(name).to_ascii_lowercase(),
@@ -278,10 +288,116 @@ impl Bindings {
     }
 }
 
-fn is_volatile(volatile: &[String], name: &[u8]) -> bool {
-    volatile
-        .iter()
-        .any(|v| v.as_bytes().eq_ignore_ascii_case(name))
+/// How the value of a volatile header may differ from the recorded one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VolatileKind {
+    /// Any value.
+    Any,
+    /// A channel name: the same technology, resource and `;1`/`;2` half,
+    /// with another `-` and 8 hex digits sequence suffix
+    /// (`Local/200@test-0000005a;1`). A value without such a suffix
+    /// (`Local/800@test`, an empty value) must be equal.
+    ChannelSuffix,
+}
+
+/// Which header names of a byte stream are volatile, and how.
+///
+/// A name is matched without case; a name starting with `*` matches every
+/// header name ending with the rest (`*Uniqueid`: `Uniqueid`,
+/// `DestUniqueid`, `BridgeUniqueid` …). [`VolatileKind::Any`] rules win
+/// over [`VolatileKind::ChannelSuffix`] ones, so a fixture that lists
+/// `Channel` in its `volatile:` header loosens the default channel rule.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Volatile {
+    rules: Vec<(String, VolatileKind)>,
+}
+
+impl Volatile {
+    /// No volatile header.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every name in `names` matches any value (a fixture's `volatile:`).
+    pub fn any<S: AsRef<str>>(names: &[S]) -> Self {
+        let mut v = Self::new();
+        v.add(names, VolatileKind::Any);
+        v
+    }
+
+    /// Adds names with one kind.
+    pub fn add<S: AsRef<str>>(&mut self, names: &[S], kind: VolatileKind) -> &mut Self {
+        for n in names {
+            let n = n.as_ref().trim();
+            if !n.is_empty()
+                && !self
+                    .rules
+                    .iter()
+                    .any(|(r, k)| r.eq_ignore_ascii_case(n) && *k == kind)
+            {
+                self.rules.push((n.to_owned(), kind));
+            }
+        }
+        self
+    }
+
+    /// Adds every rule of `other`.
+    pub fn merge(&mut self, other: &Self) -> &mut Self {
+        for (n, k) in &other.rules {
+            self.add(&[n], *k);
+        }
+        self
+    }
+
+    /// True when no header is volatile.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// How the header `name` may vary, if it is volatile.
+    pub fn kind(&self, name: &[u8]) -> Option<VolatileKind> {
+        let hit = |want: VolatileKind| {
+            self.rules.iter().any(|(rule, k)| {
+                *k == want
+                    && match rule.strip_prefix('*') {
+                        Some(tail) => {
+                            name.len() >= tail.len()
+                                && name[name.len() - tail.len()..]
+                                    .eq_ignore_ascii_case(tail.as_bytes())
+                        }
+                        None => rule.as_bytes().eq_ignore_ascii_case(name),
+                    }
+            })
+        };
+        if hit(VolatileKind::Any) {
+            Some(VolatileKind::Any)
+        } else if hit(VolatileKind::ChannelSuffix) {
+            Some(VolatileKind::ChannelSuffix)
+        } else {
+            None
+        }
+    }
+}
+
+/// Splits `Local/200@test-0000005a;1` into `Local/200@test` and `;1`; `None`
+/// without an 8-hex-digit sequence suffix.
+fn channel_base(value: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (body, half) = match value {
+        [rest @ .., b';', d] if d.is_ascii_digit() => (rest, &value[value.len() - 2..]),
+        _ => (value, &value[value.len()..]),
+    };
+    if body.len() < 10 {
+        return None;
+    }
+    let (base, suffix) = body.split_at(body.len() - 9);
+    (suffix[0] == b'-' && suffix[1..].iter().all(u8::is_ascii_hexdigit)).then_some((base, half))
+}
+
+fn same_channel_base(recorded: &[u8], actual: &[u8]) -> bool {
+    match (channel_base(recorded), channel_base(actual)) {
+        (Some(r), Some(a)) => r == a,
+        _ => recorded == actual,
+    }
 }
 
 /// Splits `Name: value\r\n` into name and value (without the line end).
@@ -355,7 +471,7 @@ mod tests {
 
     #[test]
     fn volatile_header_lines() {
-        let vol = vec!["ActionID".to_owned()];
+        let vol = Volatile::any(&["ActionID"]);
         let mut b = Bindings::new();
         b.match_line(&vol, b"ActionID: login-1\r\n", b"actionid: 7\r\n")
             .unwrap();
@@ -376,5 +492,63 @@ mod tests {
                 .is_err()
         );
         b.match_line(&vol, b"\r\n", b"\r\n").unwrap();
+    }
+
+    #[test]
+    fn suffix_rules_and_channel_names() {
+        let mut vol = Volatile::any(&["*Uniqueid"]);
+        vol.add(&["*Channel"], VolatileKind::ChannelSuffix);
+        assert_eq!(vol.kind(b"DestUniqueid"), Some(VolatileKind::Any));
+        assert_eq!(vol.kind(b"uniqueid"), Some(VolatileKind::Any));
+        assert_eq!(
+            vol.kind(b"LocalOneChannel"),
+            Some(VolatileKind::ChannelSuffix)
+        );
+        assert_eq!(vol.kind(b"Context"), None);
+        let mut b = Bindings::new();
+        b.match_line(
+            &vol,
+            b"Channel: Local/200@test-0000005a;1\r\n",
+            b"Channel: Local/200@test-00000003;1\r\n",
+        )
+        .unwrap();
+        // Another half, another resource, a missing suffix: different.
+        for other in [
+            &b"Channel: Local/200@test-00000003;2\r\n"[..],
+            b"Channel: Local/201@test-00000003;1\r\n",
+            b"Channel: Local/200@test\r\n",
+        ] {
+            assert!(
+                b.clone()
+                    .match_line(&vol, b"Channel: Local/200@test-0000005b;1\r\n", other)
+                    .is_err()
+            );
+        }
+        // The same recorded channel stays the same channel.
+        assert!(
+            b.match_line(
+                &vol,
+                b"Channel: Local/200@test-0000005a;1\r\n",
+                b"Channel: Local/200@test-00000009;1\r\n"
+            )
+            .is_err()
+        );
+        b.match_line(
+            &vol,
+            b"Channel: Local/800@test\r\n",
+            b"Channel: Local/800@test\r\n",
+        )
+        .unwrap();
+        assert!(
+            b.match_line(
+                &vol,
+                b"Channel: Local/800@test\r\n",
+                b"Channel: Local/801@test\r\n"
+            )
+            .is_err()
+        );
+        // An explicit `Any` rule loosens the channel rule.
+        vol.merge(&Volatile::any(&["Channel"]));
+        assert_eq!(vol.kind(b"Channel"), Some(VolatileKind::Any));
     }
 }

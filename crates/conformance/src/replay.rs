@@ -22,7 +22,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 use crate::fixture::{Body, Chunk, Dir, Fixture, Frame, StoryCase, StoryResponse};
 use crate::lock;
-use crate::matcher::Bindings;
+use crate::matcher::{Bindings, Volatile};
 
 /// How long one step of a replay may wait for the peer.
 pub const STEP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -128,7 +128,7 @@ async fn play_bytes(
     stream: TcpStream,
     chunks: &[Chunk],
     me: Dir,
-    volatile: &[String],
+    volatile: &Volatile,
     bindings: &mut Bindings,
 ) -> Result<Vec<u8>> {
     let (r, mut w) = stream.into_split();
@@ -150,6 +150,11 @@ async fn play_bytes(
                 // Gather the peer's consecutive chunks: segmentation differs
                 // between runs, lines do not.
                 let mut expected = Vec::new();
+                let block_start = i;
+                let block_t = match &chunks[i] {
+                    Chunk::Data { t, .. } => t.clone(),
+                    Chunk::ServerClosed => String::new(),
+                };
                 while let Some(Chunk::Data { dir, bytes, .. }) = chunks.get(i) {
                     if *dir == me {
                         break;
@@ -158,24 +163,36 @@ async fn play_bytes(
                     i += 1;
                 }
                 for (n, want) in lines(&expected).enumerate() {
+                    // What a timeout names: the line awaited, where it is in
+                    // the transcript, and what came last.
+                    let awaited = || {
+                        format!(
+                            "line {} of the {}'s bytes from chunk {} (t={block_t}): {:?} (the last line received was {:?})",
+                            n + 1,
+                            peer(me),
+                            block_start + 1,
+                            String::from_utf8_lossy(want),
+                            last_line(&received)
+                        )
+                    };
                     let mut got = Vec::new();
                     if want.ends_with(b"\n") {
-                        timeout("the peer's next line", r.read_until(b'\n', &mut got)).await??;
+                        tokio::time::timeout(STEP_TIMEOUT, r.read_until(b'\n', &mut got))
+                            .await
+                            .map_err(|_| anyhow!("timed out waiting for {}", awaited()))??;
                     } else {
                         got.resize(want.len(), 0);
-                        let read = timeout("the peer's last bytes", r.read_exact(&mut got)).await?;
+                        let read = tokio::time::timeout(STEP_TIMEOUT, r.read_exact(&mut got))
+                            .await
+                            .map_err(|_| anyhow!("timed out waiting for {}", awaited()))?;
                         if read.is_err() {
                             got.clear();
                         }
                     }
-                    received.extend_from_slice(&got);
                     if got.is_empty() {
-                        bail!(
-                            "the peer closed the connection; expected line {} {:?}",
-                            n + 1,
-                            String::from_utf8_lossy(want)
-                        );
+                        bail!("the peer closed the connection; expected {}", awaited());
                     }
+                    received.extend_from_slice(&got);
                     bindings
                         .match_line(volatile, want, &got)
                         .map_err(|e| anyhow!("line {} from the {}: {e}", n + 1, peer(me)))?;
@@ -200,6 +217,16 @@ async fn play_bytes(
         }
     }
     Ok(received)
+}
+
+/// The last complete line of `bytes`, for error messages.
+fn last_line(bytes: &[u8]) -> String {
+    let end = bytes.len().saturating_sub(1);
+    let start = bytes[..end]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    String::from_utf8_lossy(&bytes[start..]).into_owned()
 }
 
 fn peer(me: Dir) -> &'static str {

@@ -6,11 +6,11 @@ use std::path::Path;
 use std::pin::Pin;
 
 use anyhow::{Result, anyhow};
-use cti_core::Event;
+use cti_core::{Event, EventKind};
 use serde_json::Value;
 
 use crate::fixture::{self, Check, Fixture};
-use crate::matcher::Bindings;
+use crate::matcher::{Bindings, Volatile};
 use crate::replay::{Received, ReplayServer, play_client};
 
 /// A boxed, sendable future (keeps the trait object-safe).
@@ -53,6 +53,14 @@ pub trait Vendor: Send + Sync {
 
     /// Normalize what the simulator sent to the replay client.
     fn normalize(&self, fixture: &Fixture, received: &Received) -> Result<Vec<Event>>;
+
+    /// Byte streams: the header names whose values vary from run to run on
+    /// every system of this vendor (unique ids, clocks, addresses …), added
+    /// to each fixture's own `volatile:` list, so that a new recording needs
+    /// none. None by default.
+    fn volatile_defaults(&self) -> Volatile {
+        Volatile::new()
+    }
 }
 
 /// The result of one check of one fixture.
@@ -110,6 +118,8 @@ pub struct Options {
     pub vendor: Option<String>,
     /// Rewrite golden files from the client check's events.
     pub bless: bool,
+    /// Only fixtures whose name contains this text.
+    pub only: Option<String>,
 }
 
 /// Strips the volatile `ts` key from an event's JSON form.
@@ -121,57 +131,131 @@ fn comparable(event: &Event) -> Result<Value> {
     Ok(v)
 }
 
-fn render_events(events: &[Value]) -> String {
-    events.iter().map(|e| format!("    {e}\n")).collect()
+/// How many lines of context a golden mismatch shows around the first
+/// difference.
+const CONTEXT: usize = 3;
+
+fn strip_ts(v: &Value) -> Value {
+    let mut v = v.clone();
+    if let Value::Object(m) = &mut v {
+        m.remove("ts");
+    }
+    v
 }
 
-/// Compares produced events with the golden events.
+/// Compares produced events with the golden events. A mismatch names the
+/// first differing event with a few events of context on both sides and
+/// counts the differing positions; it never prints both lists whole.
 pub fn check_golden(golden: &[Value], actual: &[Event]) -> Result<(), String> {
     let actual: Vec<Value> = actual
         .iter()
         .map(comparable)
         .collect::<Result<_>>()
         .map_err(|e| e.to_string())?;
-    let golden: Vec<Value> = golden
-        .iter()
-        .map(|g| {
-            let mut g = g.clone();
-            if let Value::Object(m) = &mut g {
-                m.remove("ts");
-            }
-            g
-        })
-        .collect();
+    let golden: Vec<Value> = golden.iter().map(strip_ts).collect();
+    compare_events(&golden, &actual)
+}
+
+fn compare_events(golden: &[Value], actual: &[Value]) -> Result<(), String> {
     let mut b = Bindings::new();
-    for (i, (g, a)) in golden.iter().zip(&actual).enumerate() {
-        if let Err(e) = b.match_json(g, a) {
-            return Err(format!(
-                "golden event {} differs: {e}\n  expected:\n{}  got:\n{}",
-                i + 1,
-                render_events(&golden),
-                render_events(&actual)
-            ));
+    let mut first: Option<(usize, String)> = None;
+    let mut differing = golden.len().abs_diff(actual.len());
+    for (i, (g, a)) in golden.iter().zip(actual).enumerate() {
+        // Bindings go on past the first difference, so that one wrong id
+        // does not make every later line count.
+        let mut trial = b.clone();
+        match trial.match_json(g, a) {
+            Ok(()) => b = trial,
+            Err(e) => {
+                differing += 1;
+                if first.is_none() {
+                    first = Some((i, e));
+                }
+            }
         }
     }
-    if golden.len() != actual.len() {
-        return Err(format!(
-            "expected {} golden events, got {}\n  expected:\n{}  got:\n{}",
-            golden.len(),
-            actual.len(),
-            render_events(&golden),
-            render_events(&actual)
-        ));
+    let (at, why) = match first {
+        Some(f) => f,
+        None if golden.len() == actual.len() => return Ok(()),
+        None => {
+            let n = golden.len().min(actual.len());
+            let why = if golden.len() > actual.len() {
+                format!("{} golden events missing at the end", golden.len() - n)
+            } else {
+                format!("{} events more than the golden file", actual.len() - n)
+            };
+            (n, why)
+        }
+    };
+    let from = at.saturating_sub(CONTEXT);
+    let mut s = format!(
+        "event {} differs: {why}\n  {differing} of {} golden / {} produced positions differ; around the first:\n",
+        at + 1,
+        golden.len(),
+        actual.len()
+    );
+    for (i, g) in golden.iter().enumerate().take(at).skip(from) {
+        s.push_str(&format!("    {:>5}   {g}\n", i + 1));
     }
-    Ok(())
+    for (i, g) in golden.iter().enumerate().skip(at).take(CONTEXT) {
+        s.push_str(&format!("    {:>5} - {g}\n", i + 1));
+    }
+    for (i, a) in actual.iter().enumerate().skip(at).take(CONTEXT) {
+        s.push_str(&format!("    {:>5} + {a}\n", i + 1));
+    }
+    Err(s.trim_end().to_owned())
+}
+
+/// Why a run's events cannot become a golden file: a golden that holds a
+/// `lagged` event or a reconnection with a gap would let a check pass on
+/// events the client never saw.
+fn unblessable(events: &[Event]) -> Option<String> {
+    events.iter().enumerate().find_map(|(i, e)| match &e.kind {
+        EventKind::Lagged { missed } => Some(format!(
+            "event {} is `lagged` ({missed} events missed)",
+            i + 1
+        )),
+        EventKind::Reconnected { gap: true } => {
+            Some(format!("event {} is a reconnection with a gap", i + 1))
+        }
+        _ => None,
+    })
+}
+
+/// The JSON keys of an event that hold a call id.
+const CALL_KEYS: [&str; 2] = ["call", "new_call"];
+
+/// The golden form of a run's events: `ts` left out, and every call id
+/// replaced by a placeholder (`${call1}`, `${call2}` … in order of first
+/// appearance), so that the same golden file checks a simulator that
+/// numbers its calls its own way.
+fn golden_lines(events: &[Event]) -> Result<String> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut text = String::new();
+    for e in events {
+        let mut v = comparable(e)?;
+        if let Value::Object(m) = &mut v {
+            for key in CALL_KEYS {
+                if let Some(Value::String(id)) = m.get_mut(key) {
+                    let n = match ids.iter().position(|x| x == id) {
+                        Some(n) => n,
+                        None => {
+                            ids.push(id.clone());
+                            ids.len() - 1
+                        }
+                    };
+                    *id = format!("${{call{}}}", n + 1);
+                }
+            }
+        }
+        text.push_str(&v.to_string());
+        text.push('\n');
+    }
+    Ok(text)
 }
 
 fn write_golden(fx: &Fixture, events: &[Event]) -> Result<()> {
-    let mut text = String::new();
-    for e in events {
-        text.push_str(&comparable(e)?.to_string());
-        text.push('\n');
-    }
-    std::fs::write(fixture::golden_path(&fx.path), text)?;
+    std::fs::write(fixture::golden_path(&fx.path), golden_lines(events)?)?;
     Ok(())
 }
 
@@ -184,6 +268,16 @@ async fn client_check(vendor: &dyn Vendor, fx: &Fixture, bless: bool) -> Result<
     let served = server.finish().await;
     served.map_err(|e| format!("replay server: {e:#}"))?;
     let events = events.map_err(|e| format!("client: {e:#}"))?;
+    if let Some(why) = unblessable(&events) {
+        return Err(format!(
+            "{why}: the client lost events; {}",
+            if bless {
+                "refusing to bless"
+            } else {
+                "the check cannot pass"
+            }
+        ));
+    }
     if bless {
         write_golden(fx, &events).map_err(|e| format!("writing golden: {e:#}"))?;
         return Ok(());
@@ -214,10 +308,19 @@ async fn simulator_check(vendor: &dyn Vendor, fx: &Fixture) -> Result<(), String
 /// Runs every check of one fixture.
 pub async fn run_fixture(vendor: &dyn Vendor, fx: &Fixture, bless: bool) -> Vec<Outcome> {
     let mut out = Vec::new();
-    for &check in &fx.meta.checks {
+    let mut fx = fx.clone();
+    fx.meta.volatile.merge(&vendor.volatile_defaults());
+    for &check in &fx.meta.checks.clone() {
         let result = match check {
-            Check::Client => client_check(vendor, fx, bless).await,
-            Check::Simulator => simulator_check(vendor, fx).await,
+            Check::Client => {
+                let r = client_check(vendor, &fx, bless).await;
+                if bless && r.is_ok() {
+                    // The simulator check compares with what was just written.
+                    fx.golden = fixture::read_golden(&fixture::golden_path(&fx.path)).ok();
+                }
+                r
+            }
+            Check::Simulator => simulator_check(vendor, &fx).await,
         };
         out.push(Outcome {
             fixture: fx.name.clone(),
@@ -248,7 +351,12 @@ pub async fn run_dir(root: &Path, vendors: &[Box<dyn Vendor>], opts: &Options) -
                 continue;
             }
         };
-        if opts.vendor.as_ref().is_some_and(|v| *v != fx.meta.vendor) {
+        if opts.vendor.as_ref().is_some_and(|v| *v != fx.meta.vendor)
+            || opts
+                .only
+                .as_ref()
+                .is_some_and(|o| !fx.name.contains(o.as_str()))
+        {
             continue;
         }
         if fx.meta.checks.is_empty() {
@@ -293,4 +401,69 @@ pub fn run_blocking(root: &Path, vendors: &[Box<dyn Vendor>], opts: &Options) ->
         .enable_all()
         .build()?;
     rt.block_on(run_dir(root, vendors, opts))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn events(n: usize) -> Vec<Value> {
+        (0..n)
+            .map(|i| json!({"type": "alerting", "call": format!("c{}", i / 3), "n": i}))
+            .collect()
+    }
+
+    #[test]
+    fn a_mismatch_shows_the_first_difference_in_context_and_counts() {
+        let golden = events(500);
+        let mut actual = golden.clone();
+        actual[200]["n"] = json!(-1);
+        actual[300]["n"] = json!(-2);
+        let err = compare_events(&golden, &actual).unwrap_err();
+        assert!(
+            err.starts_with("event 201 differs: at $.n: expected 200, got -1"),
+            "{err}"
+        );
+        assert!(
+            err.contains("2 of 500 golden / 500 produced positions differ"),
+            "{err}"
+        );
+        // Three lines before, three expected and three produced from there.
+        assert_eq!(err.lines().count(), 2 + 3 + 3 + 3, "{err}");
+        assert!(
+            err.contains("  198   ") && err.contains("  201 - ") && err.contains("  203 + "),
+            "{err}"
+        );
+        assert!(
+            !err.contains("\"n\":400"),
+            "the whole lists are not printed: {err}"
+        );
+    }
+
+    #[test]
+    fn missing_and_extra_events_are_counted() {
+        let golden = events(10);
+        let err = compare_events(&golden, &golden[..7]).unwrap_err();
+        assert!(
+            err.starts_with("event 8 differs: 3 golden events missing at the end"),
+            "{err}"
+        );
+        assert!(err.contains("3 of 10 golden / 7 produced"), "{err}");
+        let err = compare_events(&golden[..7], &golden).unwrap_err();
+        assert!(
+            err.starts_with("event 8 differs: 3 events more than the golden file"),
+            "{err}"
+        );
+        compare_events(&golden, &golden).unwrap();
+    }
+
+    #[test]
+    fn one_wrong_binding_does_not_make_every_later_event_differ() {
+        let golden: Vec<Value> = (0..6).map(|i| json!({"call": "${a}", "n": i})).collect();
+        let mut actual: Vec<Value> = (0..6).map(|i| json!({"call": "x", "n": i})).collect();
+        actual[2]["call"] = json!("y");
+        let err = compare_events(&golden, &actual).unwrap_err();
+        assert!(err.contains("1 of 6 golden"), "{err}");
+    }
 }

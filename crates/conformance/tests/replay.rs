@@ -48,3 +48,26 @@ async fn recorded_answers_come_back_and_an_unfinished_exchange_is_reported() {
         "the exchange was not completed"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_replay_client_timeout_names_the_line_it_waited_for() {
+    let root = fixtures_dir();
+    let fx = load(&root, &root.join("selftest/tcp-basic-call.transcript")).unwrap();
+    // A server that sends the banner, then never answers.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        s.write_all(b"SelfTest PBX/1.0\r\n").await.unwrap();
+        let mut sink = Vec::new();
+        let _ = s.read_to_end(&mut sink).await;
+    });
+    let err = conformance::play_client(&fx, addr)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("timed out waiting for line 1"), "{err}");
+    assert!(err.contains("Response: Success"), "{err}");
+    assert!(err.contains("SelfTest PBX/1.0"), "{err}");
+    server.abort();
+}

@@ -1286,3 +1286,136 @@ async fn idle_connections_are_closed_and_connections_capped() {
     let r = timeout(Duration::from_secs(5), a.read_to_end(&mut rest)).await;
     assert!(r.is_ok(), "closed within the timeout");
 }
+
+// ------------------------------------------- as ALE's O2G SDK drives it
+
+#[tokio::test]
+async fn an_administrator_answers_with_the_device_only() {
+    let sim = sim::start(SimConfig::default()).await.unwrap();
+    let (admin, mut ch) = admin_channel(&sim).await;
+    make_call(&admin, "1001", "1002").await;
+    ch.lines(4).await;
+    // ALE's SDK sends `answer` with the device and no `loginName`.
+    let (st, v) = admin
+        .api(
+            Method::POST,
+            &format!("/telephony/calls/{REF2}/answer"),
+            Some(json!({"deviceId": "1002"})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
+    let answered = ch.lines(3).await;
+    assert_eq!(
+        names(&answered),
+        [
+            "OnCallModified oxe1002 ACTIVE",
+            "OnUserStateModified oxe1002 BUSY",
+            "OnCallModified oxe1001 ACTIVE"
+        ]
+    );
+    // Neither a user nor a device: still 400; a device nobody has: 400.
+    for body in [None, Some(json!({"deviceId": "1999"}))] {
+        let (st, v) = admin
+            .api(Method::POST, &format!("/telephony/calls/{REF1}/hold"), body)
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST, "{v}");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_call_left_ringing_is_cleared_after_the_ring_no_answer_timeout() {
+    let sim = sim::start(SimConfig::default().ring_no_answer(Some(Duration::from_secs(20))))
+        .await
+        .unwrap();
+    let (_watcher, mut ch) = admin_channel(&sim).await;
+    // An application calls 1001 → 1002 and goes away while it rings.
+    let app = Session::open(&sim, "admin", "admin").await;
+    make_call(&app, "1001", "1002").await;
+    ch.lines(4).await;
+    let (st, _) = app.api(Method::DELETE, "/sessions", None).await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    // The next application finds 1001 busy …
+    let next = Session::open(&sim, "admin", "admin").await;
+    let call_1003 = json!({"deviceId": "1001", "callee": "1003", "autoAnswer": true});
+    let (st, v) = next
+        .api(
+            Method::POST,
+            "/telephony/calls?loginName=oxe1001",
+            Some(call_1003.clone()),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{v}");
+    // … until the PBX gives up ringing.
+    tokio::time::advance(Duration::from_secs(21)).await;
+    let cleared = ch.lines(3).await;
+    assert_eq!(
+        names(&cleared),
+        [
+            "OnCallRemoved oxe1001 NOT_ANSWERED",
+            "OnUserStateModified oxe1001 FREE",
+            "OnCallRemoved oxe1002 NOT_ANSWERED"
+        ]
+    );
+    assert_eq!(cleared[0]["callRef"], REF1);
+    assert_eq!(cleared[2]["callRef"], REF2);
+    assert_eq!(
+        cleared[0]["deviceCapabilities"][0]["makeCall"], true,
+        "{}",
+        cleared[0]
+    );
+    let (st, v) = next
+        .api(
+            Method::POST,
+            "/telephony/calls?loginName=oxe1001",
+            Some(call_1003),
+        )
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_answered_call_is_not_cleared_by_the_ring_no_answer_timeout() {
+    let sim = sim::start(SimConfig::default().ring_no_answer(Some(Duration::from_secs(20))))
+        .await
+        .unwrap();
+    let (admin, mut ch) = admin_channel(&sim).await;
+    make_call(&admin, "1001", "1002").await;
+    tokio::time::advance(Duration::from_secs(10)).await;
+    answer(&admin, "1002", REF2).await;
+    ch.lines(7).await;
+    tokio::time::advance(Duration::from_secs(30)).await;
+    ch.quiet(Duration::from_secs(1)).await;
+    let (st, calls) = admin
+        .api(Method::GET, "/telephony/calls?loginName=oxe1001", None)
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(calls["calls"].as_array().map(Vec::len), Some(1), "{calls}");
+}
+
+#[tokio::test]
+async fn initial_state_for_administrator_sessions_is_a_setting() {
+    // Default (what the O2G reference shows): an administrator's channel
+    // starts with the calls, no state.
+    let sim = sim::start(SimConfig::default()).await.unwrap();
+    let (_admin, mut ch) = admin_channel(&sim).await;
+    ch.quiet(Duration::from_millis(200)).await;
+    // `Always`: the state of every selected user right after `Chunk started`.
+    let sim = sim::start(SimConfig::default().initial_state(sim::InitialState::Always))
+        .await
+        .unwrap();
+    let (_admin, mut ch) = admin_channel(&sim).await;
+    let lines = ch.lines(6).await;
+    assert_eq!(
+        names(&lines),
+        [
+            "OnDeviceStateModified oxe1001 ",
+            "OnUserStateModified oxe1001 FREE",
+            "OnDeviceStateModified oxe1002 ",
+            "OnUserStateModified oxe1002 FREE",
+            "OnDeviceStateModified oxe1003 ",
+            "OnUserStateModified oxe1003 FREE"
+        ]
+    );
+    assert_eq!(lines[0]["deviceStates"][0]["deviceId"], "1001");
+    assert_eq!(lines[0]["deviceStates"][0]["state"], "IN_SERVICE");
+}

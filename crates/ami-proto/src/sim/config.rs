@@ -342,6 +342,18 @@ pub struct SimConfig {
     /// recording `a-login-logoff` shows only `FullyBooted`; turn this off
     /// to replay it byte for byte.
     pub successful_auth_event: bool,
+    /// Send `NewCallerid` and `NewConnectedLine` when a channel's caller id
+    /// or connected line changes (default false; the lab's Asterisk sends
+    /// them, its state files turn this on).
+    pub caller_id_events: bool,
+    /// Send a `Cdr` event when a channel with a call record ends (answered,
+    /// or unanswered with a dialled destination, as `cdr.conf` without
+    /// `unanswered = yes` does; default false; on in the lab state).
+    pub cdr_events: bool,
+    /// Send `CEL` events (`CHAN_START`, `ANSWER`, `BRIDGE_ENTER`,
+    /// `BRIDGE_EXIT`, `HANGUP`, `CHAN_END`; default false; on in the lab
+    /// state).
+    pub cel_events: bool,
     /// Caller names of devices (`1002` → `Bruno Petit`); a device without
     /// one shows `<unknown>`, as Asterisk does.
     pub device_names: BTreeMap<String, String>,
@@ -371,6 +383,9 @@ impl Default for SimConfig {
             allow_non_loopback: false,
             auth_failure_delay: Duration::from_secs(1),
             successful_auth_event: true,
+            caller_id_events: false,
+            cdr_events: false,
+            cel_events: false,
             device_names: BTreeMap::new(),
             unavailable_devices: Vec::new(),
             globals: BTreeMap::new(),
@@ -435,6 +450,27 @@ impl SimConfig {
     #[must_use]
     pub fn successful_auth_event(mut self, yes: bool) -> Self {
         self.successful_auth_event = yes;
+        self
+    }
+
+    /// Turns `NewCallerid`/`NewConnectedLine` events on or off.
+    #[must_use]
+    pub fn caller_id_events(mut self, yes: bool) -> Self {
+        self.caller_id_events = yes;
+        self
+    }
+
+    /// Turns `Cdr` events on or off.
+    #[must_use]
+    pub fn cdr_events(mut self, yes: bool) -> Self {
+        self.cdr_events = yes;
+        self
+    }
+
+    /// Turns `CEL` events on or off.
+    #[must_use]
+    pub fn cel_events(mut self, yes: bool) -> Self {
+        self.cel_events = yes;
         self
     }
 

@@ -157,16 +157,24 @@ impl Conn {
             .auth_timeout
             .map(|t| tokio::time::Instant::now() + t);
         loop {
+            // Actions that arrived together (one write, or queued while the
+            // session was busy) are answered together: the events pending
+            // before them first, then every answer, then the events they
+            // caused, as Asterisk answers a batch of queued actions.
+            let mut batch = Vec::new();
             while let Some(r) = decoder.decode(&mut buf) {
                 match r {
-                    Ok(Decoded::Message(m)) => {
-                        self.process_events(events).await?;
-                        self.handle(&m).await?;
-                    }
+                    Ok(Decoded::Message(m)) => batch.push(m),
                     Ok(Decoded::Banner(_)) => {}
                     Err(e) => {
                         tracing::debug!(peer = %self.peer, error = %e, "sim: bad client message")
                     }
+                }
+            }
+            if !batch.is_empty() {
+                self.process_events(events).await?;
+                for m in &batch {
+                    self.handle(m).await?;
                 }
             }
             if *shutdown.borrow() {
@@ -826,6 +834,14 @@ impl Conn {
                 ))
                 .await;
         }
+        if tech.eq_ignore_ascii_case("Local")
+            && let Some((dial_exten, dial_context)) = data.split_once('@')
+            && super::engine::has_extension(&self.shared, dial_context, dial_exten)
+        {
+            return self
+                .originate_local(m, channel, dial_exten, dial_context, is_async)
+                .await;
+        }
         let device = data
             .split(['@', '/', ','])
             .next()
@@ -884,6 +900,73 @@ impl Conn {
             self.reply(ack(m, "Originate successfully queued")).await
         } else {
             self.reply(error(m, "Originate failed")).await
+        }
+    }
+
+    /// `Originate` of `Local/EXTEN@CONTEXT` where the dialplan has that
+    /// extension: the dialplan engine plays it; the `OriginateResponse`
+    /// (async) or the answer (sync) comes when the `;1` half answers or the
+    /// call fails.
+    async fn originate_local(
+        &mut self,
+        m: &Message,
+        channel: &str,
+        exten: &str,
+        context: &str,
+        is_async: bool,
+    ) -> Step {
+        let (cid_num, cid_name) = parse_callerid(m.get("CallerID").unwrap_or_default());
+        let vars = m
+            .get_all("Variable")
+            .flat_map(|v| v.split(','))
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.trim().to_owned(), v.to_owned()))
+            .collect();
+        let req = super::engine::Request {
+            action_id: m.action_id().map(str::to_owned),
+            channel: channel.to_owned(),
+            exten: exten.to_owned(),
+            context: context.to_owned(),
+            then_context: m.get("Context").unwrap_or_default().to_owned(),
+            then_exten: m.get("Exten").unwrap_or_default().to_owned(),
+            then_priority: m
+                .get("Priority")
+                .and_then(|p| p.trim().parse().ok())
+                .unwrap_or(1),
+            cid: (cid_num.clone(), cid_name.clone()),
+            vars,
+            timeout: std::time::Duration::from_millis(
+                m.get("Timeout")
+                    .and_then(|t| t.trim().parse().ok())
+                    .unwrap_or(30_000),
+            ),
+        };
+        let origin = Origin {
+            action_id: req.action_id.clone(),
+            requested: req.channel.clone(),
+            context: req.then_context.clone(),
+            exten: req.then_exten.clone(),
+            cid_num,
+            cid_name,
+        };
+        let shared = Arc::clone(&self.shared);
+        if is_async {
+            self.reply(ack(m, "Originate successfully queued")).await?;
+            tokio::spawn(async move {
+                let outcome = super::engine::originate(Arc::clone(&shared), req).await;
+                origin.respond_outcome(&shared, &outcome);
+            });
+            return Ok(());
+        }
+        let (tx, rx) = oneshot::channel();
+        tokio::spawn(async move {
+            let _ = tx.send(super::engine::originate(shared, req).await);
+        });
+        match rx.await {
+            Ok(super::engine::Outcome::Answered(..)) => {
+                self.reply(ack(m, "Originate successfully queued")).await
+            }
+            _ => self.reply(error(m, "Originate failed")).await,
         }
     }
 
@@ -1050,6 +1133,45 @@ struct Origin {
 }
 
 impl Origin {
+    /// Publishes the `OriginateResponse` of a dialplan-engine originate.
+    fn respond_outcome(&self, shared: &Shared, outcome: &super::engine::Outcome) {
+        let (response, channel, uid, reason) = match outcome {
+            super::engine::Outcome::Answered(name, uid) => {
+                ("Success", name.clone(), uid.clone(), "4".to_owned())
+            }
+            super::engine::Outcome::Failed(reason) => (
+                "Failure",
+                self.requested.clone(),
+                "<unknown>".to_owned(),
+                reason.to_string(),
+            ),
+        };
+        self.publish(shared, response, &channel, &reason, &uid);
+    }
+
+    fn publish(&self, shared: &Shared, response: &str, channel: &str, reason: &str, uid: &str) {
+        let mut b = event("OriginateResponse", CALL);
+        if let Some(id) = &self.action_id {
+            b = b.header("ActionID", id);
+        }
+        let b = b
+            .header("Response", response)
+            .header("Channel", channel)
+            .header("Context", &self.context)
+            .header("Exten", &self.exten)
+            .header("Reason", reason)
+            .header("Uniqueid", uid)
+            .header("CallerIDNum", &self.cid_num)
+            .header("CallerIDName", &self.cid_name);
+        match b.build() {
+            Ok(msg) => {
+                let _guard = shared.model();
+                shared.publish(msg);
+            }
+            Err(e) => tracing::error!(error = %e, "sim: OriginateResponse not built"),
+        }
+    }
+
     /// Publishes `OriginateResponse`: `Success` (reason 4, answered) with
     /// the originated channel when the call was answered, else `Failure`.
     fn respond(&self, shared: &Shared, run: Option<&Run>) {

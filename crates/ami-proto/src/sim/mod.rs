@@ -126,6 +126,7 @@
 mod config;
 mod conn;
 mod dialplan;
+mod engine;
 mod lists;
 mod model;
 mod pbx;

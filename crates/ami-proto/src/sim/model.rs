@@ -31,6 +31,7 @@ pub(crate) enum ChanState {
     Ring,
     Ringing,
     Up,
+    Busy,
 }
 
 impl ChanState {
@@ -40,6 +41,7 @@ impl ChanState {
             Self::Ring => 4,
             Self::Ringing => 5,
             Self::Up => 6,
+            Self::Busy => 7,
         }
     }
 
@@ -49,6 +51,7 @@ impl ChanState {
             Self::Ring => "Ring",
             Self::Ringing => "Ringing",
             Self::Up => "Up",
+            Self::Busy => "Busy",
         }
     }
 }
@@ -252,6 +255,59 @@ impl Model {
         };
         self.channels.push(ch);
         uniqueid
+    }
+
+    /// The wall clock (time since the Unix epoch).
+    pub(crate) fn now(&self) -> Duration {
+        self.clock.now()
+    }
+
+    /// Creates the two halves of a Local channel to `exten@context`
+    /// (`Local/exten@context-0000000a;1` in state Down and `…;2` in state
+    /// Ring, both positioned at `exten@context:1`, caller ids unknown).
+    /// The `;1` half's `Linkedid` is `linkedid` (or its own `Uniqueid`),
+    /// the `;2` half's the same. Returns both uniqueids.
+    pub(crate) fn new_local_pair(
+        &mut self,
+        exten: &str,
+        context: &str,
+        linkedid: Option<&str>,
+    ) -> (String, String) {
+        self.chan_seq += 1;
+        let seq = self.chan_seq;
+        let device = format!("Local/{exten}@{context}");
+        let mut uids = Vec::with_capacity(2);
+        let mut linked = linkedid.map(str::to_owned);
+        for (half, state) in [(1, ChanState::Down), (2, ChanState::Ring)] {
+            let uniqueid = format!("{}.{}", self.clock.now().as_secs(), self.uid_seq);
+            self.uid_seq += 1;
+            let linkedid = linked.get_or_insert_with(|| uniqueid.clone()).clone();
+            self.channels.push(Channel {
+                name: format!("{device}-{seq:08x};{half}"),
+                device: device.clone(),
+                state,
+                cid_num: "<unknown>".to_owned(),
+                cid_name: "<unknown>".to_owned(),
+                cl_num: "<unknown>".to_owned(),
+                cl_name: "<unknown>".to_owned(),
+                context: context.to_owned(),
+                exten: exten.to_owned(),
+                priority: 1,
+                linkedid,
+                uniqueid: uniqueid.clone(),
+                app: String::new(),
+                app_data: String::new(),
+                bridge: None,
+                vars: Vec::new(),
+                created: Instant::now(),
+                format: "slin".to_owned(),
+                hangup_requested: None,
+            });
+            uids.push(uniqueid);
+        }
+        let two = uids.pop().unwrap_or_default();
+        let one = uids.pop().unwrap_or_default();
+        (one, two)
     }
 
     pub(crate) fn chan(&self, uid: &str) -> Option<&Channel> {

@@ -13,14 +13,16 @@ pub(crate) fn unix_now() -> Duration {
 /// real time.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Clock {
-    started: std::time::Instant,
+    /// On tokio's clock, so that a test in virtual time sees the PBX's
+    /// wall clock advance with it.
+    started: tokio::time::Instant,
     started_unix: Duration,
 }
 
 impl Clock {
-    pub(crate) fn new(started: std::time::Instant, started_unix: Duration) -> Self {
+    pub(crate) fn new(_started: std::time::Instant, started_unix: Duration) -> Self {
         Self {
-            started,
+            started: tokio::time::Instant::now(),
             started_unix,
         }
     }

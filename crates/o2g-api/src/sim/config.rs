@@ -263,6 +263,14 @@ pub struct SimConfig {
     /// Unix time (milliseconds) of the simulator's start, for
     /// `creationDate`/`expirationDate`; `None`: the wall clock.
     pub start_time_unix_ms: Option<i64>,
+    /// How long a phone rings before the PBX gives up (\[ASSUME\]: an
+    /// OXE's no-answer timer; 30 s by default): a call whose callee still
+    /// rings then is cleared, every party getting `OnCallRemoved` with
+    /// cause `NOT_ANSWERED`. Without it, a call left ringing (its session
+    /// ended, nobody answers or releases it) would keep the caller's device
+    /// busy, and every later make call from it would get 409. `None`: rings
+    /// for ever.
+    pub ring_no_answer: Option<Duration>,
 }
 
 impl Default for SimConfig {
@@ -290,6 +298,7 @@ impl Default for SimConfig {
             transfer_mode: TransferMode::default(),
             release_cause: false,
             start_time_unix_ms: None,
+            ring_no_answer: Some(Duration::from_secs(30)),
         }
     }
 }
@@ -404,6 +413,13 @@ impl SimConfig {
     #[must_use]
     pub fn transfer_mode(mut self, mode: TransferMode) -> Self {
         self.transfer_mode = mode;
+        self
+    }
+
+    /// Sets [`SimConfig::ring_no_answer`].
+    #[must_use]
+    pub fn ring_no_answer(mut self, after: Option<Duration>) -> Self {
+        self.ring_no_answer = after;
         self
     }
 

@@ -100,7 +100,7 @@ pub(crate) async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Respo
     route(&shared, &req)
 }
 
-fn route(shared: &Shared, req: &Req) -> Response<SimBody> {
+fn route(shared: &Arc<Shared>, req: &Req) -> Response<SimBody> {
     let path = req.path.trim_end_matches('/');
     match path {
         "/api/rest" => {
@@ -212,7 +212,7 @@ fn authenticate(shared: &Shared, req: &Req) -> Response<SimBody> {
 
 // ---------------------------------------------------------- authenticated
 
-fn authenticated(shared: &Shared, req: &Req, segs: &[&str]) -> Response<SimBody> {
+fn authenticated(shared: &Arc<Shared>, req: &Req, segs: &[&str]) -> Response<SimBody> {
     let Some(credential) = util::cookie(&req.headers, COOKIE) else {
         return unauthorized("AlcUserId cookie required");
     };
@@ -397,16 +397,20 @@ fn event_summary(shared: &Shared, req: &Req, caller: &Caller) -> Response<SimBod
 }
 
 /// The user a per-user operation acts for: `?loginName=` for an
-/// administrator (required), the session's user otherwise (403 if it names
-/// someone else).
+/// administrator — or, without it, the user whose device the body's
+/// `deviceId` names (ALE's SDKs send `answer`, `hold` … with the device
+/// only) —, the session's user otherwise (403 if it names someone else).
 pub(crate) fn acting_login(shared: &Shared, req: &Req, caller: &Caller) -> Result<String, Refusal> {
     let named = req.query("loginName").filter(|l| !l.is_empty());
     let login = if caller.admin {
-        named.ok_or_else(|| {
-            Box::new(bad_request(
-                "loginName required for an administrator session",
-            ))
-        })?
+        match named.or_else(|| device_owner(shared, req)) {
+            Some(l) => l,
+            None => {
+                return Err(Box::new(bad_request(
+                    "loginName required for an administrator session (or a deviceId that identifies the user)",
+                )));
+            }
+        }
     } else {
         match named {
             Some(l) if l != caller.login => {
@@ -422,6 +426,23 @@ pub(crate) fn acting_login(shared: &Shared, req: &Req, caller: &Caller) -> Resul
     } else {
         Err(Box::new(not_found("no such user")))
     }
+}
+
+/// The login of the user whose device a JSON body's `deviceId` names.
+fn device_owner(shared: &Shared, req: &Req) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct DeviceOnly {
+        device_id: Option<String>,
+    }
+    let body: DeviceOnly = serde_json::from_slice(&req.body).ok()?;
+    let device = body.device_id.filter(|d| !d.is_empty())?;
+    shared
+        .config
+        .users
+        .iter()
+        .find(|u| u.device == device)
+        .map(|u| u.login.clone())
 }
 
 // ---------------------------------------------------------- subscriptions

@@ -47,12 +47,28 @@
 //! [`SimConfig::channel_keepalive`] when the subscription's `timeout` is 0,
 //! and otherwise ends cleanly after `timeout` × [`SimConfig::channel_minute`]
 //! without an event. Optionally the first channel starts with the users'
-//! state ([`SimConfig::initial_state`], [`SimConfig::initial_event_summary`]).
+//! state ([`SimConfig::initial_state`], [`SimConfig::initial_event_summary`]):
+//! one `OnDeviceStateModified` and one `OnUserStateModified` per selected
+//! user right after `Chunk started`. The O2G reference supports the
+//! default, [`InitialState::UserSessions`]: its user-session bootstrap
+//! (§7(c)) shows that state, as the real capture does, while its
+//! administrator-session sequences (§7(a), §7(b)) start with the call right
+//! after `Chunk started`. [`InitialState::Always`] gives administrator
+//! sessions the state too (for applications, like ALE's SDK samples, that
+//! build their picture from it); [`InitialState::Never`] gives it to none.
 //!
 //! # Telephony
 //!
-//! An administrator names the user with `?loginName=` (400 without it); a
-//! user session acts as itself (403 if it names someone else).
+//! An administrator names the user with `?loginName=`, or, without it, by
+//! the `deviceId` of the request body (ALE's O2G SDKs send `answer`, `hold`
+//! … with the device only); 400 when neither names a user. A user session
+//! acts as itself (403 if it names someone else).
+//!
+//! A phone rings for [`SimConfig::ring_no_answer`] (30 s by default); a
+//! call whose callee still rings then is cleared by the PBX: every party
+//! gets `OnCallRemoved` with cause `NOT_ANSWERED`. So a call left ringing by
+//! an application that went away does not keep the caller's device busy
+//! (409 on every later make call) for ever.
 //!
 //! | request | effect |
 //! |---|---|

@@ -555,6 +555,44 @@ impl Model {
         Ok(out)
     }
 
+    /// Every leg ringing at its user's phone: `(login, call_ref)`.
+    pub(crate) fn ringing_legs(&self) -> Vec<(String, String)> {
+        self.calls
+            .iter()
+            .flat_map(|c| &c.parties)
+            .filter(|p| p.leg == MediaState::RingingIncoming)
+            .map(|p| (p.login.clone(), p.call_ref.clone()))
+            .collect()
+    }
+
+    /// The ring-no-answer timeout of the leg `(login, call_ref)`: if it
+    /// still rings, the PBX clears the call it belongs to; every party gets
+    /// `OnCallRemoved` with cause `NOT_ANSWERED` (and its device's
+    /// capabilities back). Nothing if the leg no longer rings.
+    pub(crate) fn no_answer(&mut self, login: &str, call_ref: &str) -> Vec<Out> {
+        let Some((ci, pi)) = self.find(login, call_ref) else {
+            return Vec::new();
+        };
+        if self.calls[ci].parties[pi].leg != MediaState::RingingIncoming {
+            return Vec::new();
+        }
+        let parties = std::mem::take(&mut self.calls[ci].parties);
+        let mut step = Step::default();
+        for p in parties {
+            step.push(Out::Removed {
+                cause: Some(Cause::NotAnswered),
+                new_destination: None,
+                device_capabilities: vec![self.device_caps(&p.login)],
+                login: p.login,
+                call_ref: p.call_ref,
+            });
+        }
+        self.drop_empty_calls();
+        let mut out = Vec::new();
+        self.flush(step, &mut out);
+        out
+    }
+
     /// The ringing incoming call of a user, for `basicCall/answer`.
     pub(crate) fn ringing_call(&self, login: &str) -> Option<String> {
         self.parties_of(login)

@@ -1,6 +1,8 @@
 //! `/api/rest/1.0/telephony/…`: the call-control requests, played on the
 //! PBX model; the events they produce go to the subscriptions.
 
+use std::sync::Arc;
+
 use http::{Method, Response, StatusCode};
 
 use crate::types::services::{
@@ -17,7 +19,7 @@ use super::server::{Shared, SimBody, State};
 
 /// Answers a telephony request (`rest` = the path after `/telephony`).
 pub(crate) fn route(
-    shared: &Shared,
+    shared: &Arc<Shared>,
     st: &mut State,
     req: &Req,
     caller: &Caller,
@@ -28,6 +30,7 @@ pub(crate) fn route(
         Err(r) => return *r,
     };
     let m = &req.method;
+    let ringing_before = st.model.ringing_legs();
     let done = match (rest, m) {
         (["calls"], &Method::GET) => {
             return json(
@@ -124,6 +127,11 @@ pub(crate) fn route(
     match done {
         Ok((events, status)) => {
             publish(shared, st, &events);
+            for leg in st.model.ringing_legs() {
+                if !ringing_before.contains(&leg) {
+                    arm_no_answer(shared, leg);
+                }
+            }
             let mut r = Response::new(SimBody::empty());
             *r.status_mut() = status;
             r
@@ -198,6 +206,29 @@ fn call_action(
         }
         _ => return Err(Box::new(not_found("call action not simulated"))),
     })
+}
+
+/// Clears a call whose leg `(login, call_ref)` still rings once
+/// [`SimConfig::ring_no_answer`](super::SimConfig::ring_no_answer) has
+/// passed (nothing when it is `None`).
+fn arm_no_answer(shared: &Arc<Shared>, leg: (String, String)) {
+    let Some(after) = shared.config.ring_no_answer else {
+        return;
+    };
+    let shared = Arc::clone(shared);
+    let mut shutdown = shared.shutdown_rx();
+    tokio::spawn(async move {
+        tokio::select! {
+            () = tokio::time::sleep(after) => {}
+            _ = shutdown.wait_for(|s| *s) => return,
+        }
+        let mut st = shared.state();
+        let events = st.model.no_answer(&leg.0, &leg.1);
+        if !events.is_empty() {
+            tracing::debug!(login = %leg.0, "sim: ring-no-answer timeout cleared a call");
+            publish(&shared, &mut st, &events);
+        }
+    });
 }
 
 /// Queues the events for the subscriptions that select them.
