@@ -65,6 +65,38 @@ pub async fn ami() -> Result<Vec<Event>> {
         Ok(())
     }
 
+    /// Normalizes the client's events until each of `devices` is idle.
+    async fn settle(
+        events: &mut EventStream,
+        n: &mut Normalizer,
+        out: &mut Vec<Event>,
+        devices: &[&str],
+    ) -> Result<()> {
+        let idle = |out: &[Event], d: &str| {
+            out.iter()
+                .rev()
+                .find_map(|e| match &e.kind {
+                    EventKind::DeviceState { device, state }
+                        if device.as_str().rsplit('/').next() == Some(d) =>
+                    {
+                        Some(*state == cti_core::DeviceState::Idle)
+                    }
+                    _ => None,
+                })
+                .unwrap_or(false)
+        };
+        while !devices.iter().all(|d| idle(out, d)) {
+            let ev = tokio::time::timeout(QUIET, events.recv())
+                .await
+                .context("the AMI simulator went quiet before the phones were idle")?
+                .context("the event stream ended")?;
+            if let ClientEvent::Event(m) = ev {
+                n.push(&m, now(), out);
+            }
+        }
+        Ok(())
+    }
+
     let pbx = sim::start(SimConfig::default()).await?;
     let config = ClientConfig::new(pbx.addr().to_string(), "admin", "amp111");
     let (client, mut events) = connect(config).await?;
@@ -78,6 +110,10 @@ pub async fn ami() -> Result<Vec<Event>> {
         .async_(true);
     client.send(originate).await?;
     follow(&mut events, &mut n, &mut out, 1).await?;
+    // Asterisk reports device states apart from the call (its own
+    // task), so the last `idle` of call 1 may come after its hang-up:
+    // call 2 starts once both phones are idle, as a user would wait.
+    settle(&mut events, &mut n, &mut out, &["1001", "1002"]).await?;
     // 2: unsupervised transfer of 1001–1002 to 1003.
     let run = pbx.run_scenario(Scenario::blind_transfer("1001", "1002", "1003"));
     let (played, followed) = tokio::join!(run, follow(&mut events, &mut n, &mut out, 1));
