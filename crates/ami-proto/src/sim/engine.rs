@@ -905,7 +905,7 @@ impl Thread {
             );
             (pair, ev)
         });
-        let mut two = Thread::new(Arc::clone(&shared), pair.two.clone());
+        let mut two = Self::new(Arc::clone(&shared), pair.two.clone());
         two.pair = Some(Arc::clone(&pair));
         let (c, e) = (context.to_owned(), exten.to_owned());
         tokio::spawn(two.run(c, e, 1));
